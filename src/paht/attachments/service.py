@@ -1,0 +1,126 @@
+"""Store photos of a report (the citizen's) or of its result (the officer's)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from paht.attachments.images import check_and_reencode
+from paht.auth.actor import Actor
+from paht.auth.roles import Role
+from paht.clock import utc_now
+from paht.config import Settings
+from paht.enums import AttachmentKind, EventKind
+from paht.errors import Invalid, InvalidTransition, NotFound, NotPermitted, PayloadTooLarge
+from paht.models import Attachment, Event, Report
+from paht.reports import queries
+from paht.reports.reporter import is_reporter
+from paht.workflow.states import CLOSED, ReportState
+
+MAX_PER_REPORT = 20
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _kind_for(session: Session, report: Report, actor: Actor, reporter_token: str | None) -> AttachmentKind:
+    """Who may add what: the reporter and the IOC add to the report, the assigned handler adds result photos."""
+    if actor.has(Role.handler) and actor.organization_id == report.current_organization_id:
+        if report.state != ReportState.processing:
+            raise InvalidTransition("Chỉ thêm ảnh kết quả khi phản ánh đang được xử lý.")
+        return AttachmentKind.result
+    if is_reporter(report, actor, reporter_token) or actor.has(Role.ioc_operator):
+        if report.state in CLOSED:
+            raise InvalidTransition("Phản ánh đã đóng; không thể thêm ảnh.")
+        return AttachmentKind.report
+    if actor.is_anonymous:
+        raise NotFound("Không tìm thấy phản ánh (report not found).")
+    queries.get_visible(session, report.id, actor)
+    raise NotPermitted("Bạn không được thêm ảnh cho phản ánh này.")
+
+
+def add_attachment(
+    session: Session,
+    report_id: uuid.UUID,
+    data: bytes,
+    *,
+    actor: Actor,
+    reporter_token: str | None,
+    settings: Settings,
+) -> Attachment:
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound("Không tìm thấy phản ánh (report not found).")
+    kind = _kind_for(session, report, actor, reporter_token)
+    if len(data) > settings.upload_max_bytes:
+        raise PayloadTooLarge(f"Ảnh vượt quá {settings.upload_max_bytes // (1024 * 1024)} MB.")
+    count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.report_id == report.id))
+    if (count or 0) >= MAX_PER_REPORT:
+        raise Invalid(f"Mỗi phản ánh có tối đa {MAX_PER_REPORT} ảnh.")
+    checked = check_and_reencode(
+        data, max_pixels=settings.upload_max_pixels, public_max_side=settings.public_photo_max_side
+    )
+    attachment_id = uuid.uuid4()
+    folder = settings.data_dir / "attachments" / str(report.id)
+    original, public = folder / f"{attachment_id}.orig", folder / f"{attachment_id}.jpg"
+    _write_durably(original, data)
+    _write_durably(public, checked.public_jpeg)
+    now = utc_now()
+    attachment = Attachment(
+        id=attachment_id,
+        report_id=report.id,
+        kind=kind,
+        content_type=checked.content_type,
+        original_path=str(original),
+        public_path=str(public),
+        size_bytes=len(data),
+        width=checked.width,
+        height=checked.height,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(attachment)
+    session.add(
+        Event(
+            report_id=report.id,
+            kind=EventKind.attachment_added,
+            actor_id=actor.user_id,
+            organization_id=actor.organization_id,
+            payload={"attachment_id": str(attachment_id), "kind": kind.value},
+            created_at=now,
+        )
+    )
+    return attachment
+
+
+def list_for(session: Session, report_id: uuid.UUID) -> list[Attachment]:
+    return list(
+        session.scalars(select(Attachment).where(Attachment.report_id == report_id).order_by(Attachment.created_at))
+    )
+
+
+def public_file(session: Session, attachment_id: uuid.UUID) -> Path:
+    attachment = session.get(Attachment, attachment_id)
+    report = session.get(Report, attachment.report_id) if attachment else None
+    if attachment is None or report is None or report.state != ReportState.published:
+        raise NotFound("Không tìm thấy ảnh (no such public photo).")
+    return Path(attachment.public_path)
+
+
+def staff_file(session: Session, report_id: uuid.UUID, attachment_id: uuid.UUID, actor: Actor) -> Attachment:
+    queries.get_visible(session, report_id, actor)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.report_id != report_id:
+        raise NotFound("Không tìm thấy ảnh (no such photo).")
+    return attachment

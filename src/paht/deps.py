@@ -1,0 +1,71 @@
+"""FastAPI dependencies shared by every router: database sessions, settings, the caller, the language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import ANONYMOUS, Actor
+from paht.auth.service import actor_for, user_for_token
+from paht.config import Settings
+from paht.db import Database
+from paht.errors import NotAuthenticated
+
+bearer = HTTPBearer(auto_error=False, description="An opaque token from POST /api/v1/auth/token")
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """A writer session; the route commits. Closing without a commit rolls back."""
+    with db.writer() as session:
+        yield session
+
+
+def read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.reader() as session:
+        yield session
+
+
+def current_actor(
+    db: Annotated[Database, Depends(get_db)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    if credentials is None:
+        return ANONYMOUS
+    with db.reader() as session:
+        user = user_for_token(session, credentials.credentials)
+        return actor_for(session, user)
+
+
+def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    if actor.is_anonymous:
+        raise NotAuthenticated("Cần đăng nhập (sign in with a bearer token).")
+    return actor
+
+
+def language(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    if lang in ("vi", "en"):
+        return lang
+    header = request.headers.get("accept-language", "")
+    return "en" if header.lower().startswith("en") else "vi"
+
+
+DB = Annotated[Database, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+WriteSession = Annotated[Session, Depends(write_session)]
+ReadSession = Annotated[Session, Depends(read_session)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+SignedIn = Annotated[Actor, Depends(signed_in)]
+Lang = Annotated[str, Depends(language)]

@@ -1,0 +1,102 @@
+"""Idempotency keys: a retried submission returns the original response and never makes a second report.
+
+Phase one claims the key in its own short transaction, so a concurrent retry sees it at once (409);
+phase two stores the response in the same transaction that creates the report, so the report and its
+key commit together or not at all. A claim left by a crashed process expires after
+`idempotency_lock_seconds` and can then be taken over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from paht.clock import utc_now
+from paht.db import Database
+from paht.errors import BadRequest, Conflict, Invalid
+from paht.models import IdempotencyKey
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Claim:
+    scope: str
+    key: str
+    stored: tuple[int, dict] | None = None  # (status, body) of the original response, when replaying
+
+
+def request_fingerprint(payload: object) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_seconds: int) -> Claim:
+    if not key:
+        raise BadRequest("Thiếu tiêu đề Idempotency-Key (the Idempotency-Key header is required).")
+    if len(key) > MAX_KEY_LENGTH:
+        raise BadRequest(f"Idempotency-Key dài quá {MAX_KEY_LENGTH} ký tự.")
+    now = utc_now()
+    try:
+        with db.write() as session:
+            session.add(
+                IdempotencyKey(
+                    scope=scope,
+                    key=key,
+                    request_hash=fingerprint,
+                    locked_until=now + timedelta(seconds=lock_seconds),
+                    created_at=now,
+                )
+            )
+        return Claim(scope, key)
+    except IntegrityError:
+        pass
+    with db.write() as session:
+        row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key))
+        if row is None:  # released between our insert and this read: the caller may simply retry
+            raise Conflict("Yêu cầu với Idempotency-Key này đang được xử lý; hãy thử lại.")
+        if row.request_hash != fingerprint:
+            raise Invalid("Idempotency-Key đã được dùng cho một yêu cầu khác (key reused with a different body).")
+        if row.response_status is not None:
+            return Claim(scope, key, stored=(row.response_status, row.response_body or {}))
+        if row.locked_until is not None and row.locked_until > now:
+            raise Conflict("Yêu cầu với Idempotency-Key này đang được xử lý (the first request is still running).")
+        taken = session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.id == row.id, IdempotencyKey.locked_until == row.locked_until)
+            .values(locked_until=now + timedelta(seconds=lock_seconds))
+        )
+        if taken.rowcount != 1:
+            raise Conflict("Yêu cầu với Idempotency-Key này đang được xử lý (the first request is still running).")
+    return Claim(scope, key)
+
+
+def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> None:
+    """Store the response in the caller's transaction (the one that created the report)."""
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.scope == claim_.scope, IdempotencyKey.key == claim_.key)
+        .values(response_status=status, response_body=body, locked_until=None)
+    )
+
+
+def release(db: Database, claim_: Claim) -> None:
+    """Forget a claim whose request failed, so that a corrected retry with the same key can run."""
+    with db.write() as session:
+        session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.scope == claim_.scope,
+                IdempotencyKey.key == claim_.key,
+                IdempotencyKey.response_status.is_(None),
+            )
+        )
+
+
+def purge_expired(session: Session, *, older_than_hours: int) -> int:
+    cutoff = utc_now() - timedelta(hours=older_than_hours)
+    return session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)).rowcount

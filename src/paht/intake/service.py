@@ -1,0 +1,115 @@
+"""The one intake service every channel ends in: a draft becomes a `received` report."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import Actor
+from paht.auth.roles import Role
+from paht.clock import utc_now
+from paht.config import Settings
+from paht.enums import Channel, EventKind
+from paht.errors import Invalid, NotPermitted
+from paht.intake.schemas import ReportCreate
+from paht.jobs.queue import enqueue
+from paht.models import Category, Event, Report, User
+from paht.reports.codes import new_code, new_secret
+from paht.sla.service import start_clock_for_state
+from paht.workflow.states import ReportState
+
+# Channels a caller may name in the JSON API; the others are set by their channel adapters.
+API_CHANNELS = {Channel.app, Channel.web, Channel.hotline}
+
+
+def _channel_for(data: ReportCreate, actor: Actor, channel: Channel | None) -> Channel:
+    if channel is not None:  # set by a channel adapter, not by the caller
+        return channel
+    chosen = data.channel or Channel.app
+    if chosen not in API_CHANNELS:
+        raise Invalid(f"Kênh «{chosen.value}» chỉ được ghi nhận qua bộ tiếp nhận của kênh đó.")
+    if chosen is Channel.hotline and Role.ioc_operator not in actor.roles:
+        raise NotPermitted("Chỉ điều hành viên IOC được ghi nhận cuộc gọi đường dây nóng.")
+    return chosen
+
+
+def _category(session: Session, category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = session.get(Category, category_id)
+    if category is None or not category.active:
+        raise Invalid(f"Lĩnh vực {category_id} không tồn tại (unknown category).")
+    return category
+
+
+def submit_report(
+    session: Session,
+    data: ReportCreate,
+    *,
+    actor: Actor,
+    settings: Settings,
+    channel: Channel | None = None,
+) -> tuple[Report, str]:
+    """Create a report in `received`; returns it with the reporter's one-time secret."""
+    chosen = _channel_for(data, actor, channel)
+    category = _category(session, data.category_id)
+    reporter = data.reporter
+    name, phone, email = (reporter.name, reporter.phone, reporter.email) if reporter else (None, None, None)
+    citizen = session.get(User, actor.user_id) if actor.has(Role.citizen) and chosen is not Channel.hotline else None
+    if citizen is not None:
+        name, phone, email = name or citizen.full_name, phone or citizen.phone, email or citizen.email
+    if chosen is Channel.hotline and not phone:
+        raise Invalid("Cần số điện thoại của người gọi (the caller's phone is required).")
+    if citizen is None and not (phone or email):
+        raise Invalid("Cần số điện thoại hoặc email để nhận phản hồi (a phone or an e-mail is required).")
+
+    now = utc_now()
+    token, token_hash = new_secret()
+    report = Report(
+        code=_unique_code(session),
+        state=ReportState.received,
+        channel=chosen,
+        urgent=data.urgent or bool(category and category.urgent_by_default),
+        title=data.title,
+        description=data.description,
+        category_id=category.id if category else None,
+        lat=data.location.lat if data.location else None,
+        lon=data.location.lon if data.location else None,
+        address=data.location.address if data.location else None,
+        reporter_user_id=citizen.id if citizen else None,
+        reporter_name=None if data.anonymous else name,
+        reporter_phone=phone,
+        reporter_email=email,
+        reporter_token_hash=token_hash,
+        anonymous=data.anonymous,
+        consent=data.consent,
+        consent_notice_version=settings.notice_version,
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(report)
+    session.flush()
+    session.add(
+        Event(
+            report_id=report.id,
+            kind=EventKind.created,
+            to_state=ReportState.received,
+            actor_id=actor.user_id,
+            actor_role=Role.ioc_operator if chosen is Channel.hotline else (Role.citizen if citizen else None),
+            organization_id=actor.organization_id if chosen is Channel.hotline else None,
+            payload={"channel": chosen.value, "urgent": report.urgent, "category_id": report.category_id},
+            created_at=now,
+        )
+    )
+    start_clock_for_state(session, report, assignment=None, now=now, settings=settings)
+    enqueue(session, "notify_reporter", {"report_id": str(report.id), "event": "received"})
+    return report, token
+
+
+def _unique_code(session: Session) -> str:
+    for _ in range(10):
+        code = new_code()
+        if session.scalar(select(Report.id).where(Report.code == code)) is None:
+            return code
+    raise RuntimeError("could not allocate a unique tracking code")

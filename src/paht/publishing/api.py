@@ -1,0 +1,54 @@
+"""Public JSON: published results and tracking by code. No login, no personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from paht.deps import AppSettings, Lang, ReadSession
+from paht.publishing import queries
+from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+@router.get("/public/reports", response_model=PublicReportPage)
+def public_reports(
+    session: ReadSession,
+    settings: AppSettings,
+    lang: Lang,
+    category_id: int | None = None,
+    organization_id: int | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    rows, next_cursor = queries.list_published(
+        session,
+        category_id=category_id,
+        organization_id=organization_id,
+        published_from=published_from,
+        published_to=published_to,
+        cursor=cursor,
+        limit=limit,
+    )
+    decimals = settings.public_location_decimals
+    return PublicReportPage(
+        items=[queries.public_report(session, r, decimals=decimals, lang=lang) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/public/reports/{code}", response_model=PublicReport)
+def public_report(code: str, session: ReadSession, settings: AppSettings, lang: Lang) -> Any:
+    report = queries.published_by_code(session, code)
+    return queries.public_report(session, report, decimals=settings.public_location_decimals, lang=lang)
+
+
+@router.get("/track/{code}", response_model=TrackOut)
+def track(code: str, session: ReadSession, lang: Lang) -> Any:
+    """A report's progress by its tracking code: state and step times, no personal data."""
+    return queries.track(session, code, lang=lang)

@@ -1,0 +1,210 @@
+"""JSON routes for reports: submit, list, read, timeline, actions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm.exc import StaleDataError
+
+from paht.clock import utc_now
+from paht.deps import DB, AppSettings, CurrentActor, Lang, SignedIn, WriteSession
+from paht.enums import Channel
+from paht.errors import Conflict, Invalid
+from paht.intake import idempotency
+from paht.intake.schemas import ReportCreate
+from paht.intake.service import submit_report
+from paht.reports import queries, schemas
+from paht.reports.audit import record_contact_view
+from paht.reports.rating import RatingIn, rate
+from paht.reports.serialize import report_out
+from paht.reports.service import actions_for, perform_action
+from paht.workflow import TRANSITIONS, Action, ReportState
+from paht.workflow.actions import LABELS
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+PAYLOADS: dict[Action, type[BaseModel]] = {
+    Action.dispatch: schemas.DispatchIn,
+    Action.acknowledge: schemas.AcknowledgeIn,
+    Action.return_: schemas.ReturnIn,
+    Action.submit_result: schemas.SubmitResultIn,
+    Action.approve: schemas.ApproveIn,
+    Action.send_back: schemas.ReasonIn,
+    Action.publish: schemas.PublishIn,
+    Action.reject: schemas.ReasonIn,
+    Action.mark_duplicate: schemas.MarkDuplicateIn,
+    Action.reopen: schemas.ReasonIn,
+}
+
+
+@router.post("/reports", status_code=201, response_model=schemas.ReportCreated)
+def create_report(
+    body: ReportCreate,
+    response: Response,
+    db: DB,
+    settings: AppSettings,
+    actor: CurrentActor,
+    lang: Lang,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    """Submit a report. Requires an `Idempotency-Key`: a retry returns the original response."""
+    scope = f"user:{actor.user_id}" if actor.user_id else "anonymous"
+    claim = idempotency.claim(
+        db,
+        scope=scope,
+        key=idempotency_key,
+        fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
+        lock_seconds=settings.idempotency_lock_seconds,
+    )
+    if claim.stored is not None:
+        response.status_code = claim.stored[0]
+        response.headers["Idempotent-Replayed"] = "true"
+        return claim.stored[1]
+    try:
+        with db.writer() as session:
+            report, token = submit_report(session, body, actor=actor, settings=settings)
+            session.flush()
+            out = schemas.ReportCreated(
+                **report_out(session, report, with_contact=actor.sees_contacts, lang=lang).model_dump(),
+                reporter_token=token,
+            )
+            stored = out.model_dump(mode="json")
+            idempotency.complete(session, claim, status=201, body=stored)
+            session.commit()
+    except BaseException:
+        idempotency.release(db, claim)
+        raise
+    return stored
+
+
+@router.get("/reports", response_model=schemas.ReportPage)
+def list_reports(
+    db: DB,
+    actor: SignedIn,
+    lang: Lang,
+    state: Annotated[list[ReportState] | None, Query()] = None,
+    organization_id: int | None = None,
+    category_id: int | None = None,
+    channel: Channel | None = None,
+    overdue: bool | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """The caller's visible reports, newest first; follow `next_cursor` for the next page."""
+    filters = queries.ReportFilters(
+        state=[s.value for s in state] if state else None,
+        organization_id=organization_id,
+        category_id=category_id,
+        channel=channel.value if channel else None,
+        overdue=overdue,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    with db.reader() as session:
+        items, next_cursor = queries.list_visible(session, actor, filters, cursor=cursor, limit=limit)
+        return schemas.ReportPage(
+            items=[report_out(session, r, with_contact=False, detail=False, lang=lang) for r in items],
+            next_cursor=next_cursor,
+        )
+
+
+@router.get("/reports/{report_id}", response_model=schemas.ReportOut)
+def get_report(report_id: uuid.UUID, session: WriteSession, actor: SignedIn, lang: Lang) -> Any:
+    """One report. IOC staff also see the reporter's contact details, and that read is audited."""
+    report = queries.get_visible(session, report_id, actor)
+    out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
+    if actor.sees_contacts:
+        record_contact_view(session, report, actor, purpose="api:get_report")
+        session.commit()
+    return out
+
+
+@router.get("/reports/{report_id}/events", response_model=list[schemas.EventOut])
+def report_events(report_id: uuid.UUID, db: DB, actor: SignedIn) -> Any:
+    with db.reader() as session:
+        queries.get_visible(session, report_id, actor)
+        return [schemas.EventOut.model_validate(e, from_attributes=True) for e in queries.events_of(session, report_id)]
+
+
+@router.get("/reports/{report_id}/actions", response_model=list[schemas.ActionOut])
+def report_actions(report_id: uuid.UUID, db: DB, actor: SignedIn, settings: AppSettings) -> Any:
+    """The actions the caller may take on this report now (what the console shows as buttons)."""
+    with db.reader() as session:
+        report = queries.get_visible(session, report_id, actor)
+        allowed = actions_for(session, report, actor, settings)
+        return [
+            schemas.ActionOut(
+                action=a.value,
+                label=LABELS[a][0],
+                label_en=LABELS[a][1],
+                requires=list(next(t.requires for t in TRANSITIONS if t.action == a and report.state in t.sources)),
+            )
+            for a in allowed
+        ]
+
+
+@router.post("/reports/{report_id}/actions/{action}", response_model=schemas.ReportOut)
+def take_action(
+    report_id: uuid.UUID,
+    action: Action,
+    session: WriteSession,
+    actor: SignedIn,
+    settings: AppSettings,
+    lang: Lang,
+    payload: Annotated[dict[str, Any] | None, Body()] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Any:
+    """Take a workflow action. Payloads: see the transition table in docs/workflow.md."""
+    try:
+        data = PAYLOADS[action].model_validate(payload or {}).model_dump(mode="json")
+    except ValidationError as exc:
+        raise Invalid("Dữ liệu không hợp lệ (invalid payload).", details=exc.errors(include_url=False)) from exc
+    expected = _parse_if_match(if_match)
+    try:
+        report = perform_action(
+            session,
+            report_id,
+            action,
+            actor=actor,
+            payload=data,
+            settings=settings,
+            now=utc_now(),
+            expected_version=expected,
+        )
+        session.flush()
+        out = report_out(session, report, with_contact=False, lang=lang)
+        session.commit()
+    except StaleDataError as exc:
+        raise Conflict("Phản ánh vừa được người khác cập nhật; hãy tải lại (concurrent update).") from exc
+    return out
+
+
+def _parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip().strip("W/").strip('"'))
+    except ValueError as exc:
+        raise Invalid("If-Match phải là số phiên bản của phản ánh (If-Match must be the report version).") from exc
+
+
+@router.post("/reports/{report_id}/rating", response_model=schemas.ReportOut)
+def rate_report(
+    report_id: uuid.UUID,
+    body: RatingIn,
+    session: WriteSession,
+    actor: CurrentActor,
+    lang: Lang,
+    reporter_token: Annotated[str | None, Header(alias="X-Reporter-Token")] = None,
+) -> Any:
+    """The reporter rates the published result once (signed in, or with the X-Reporter-Token from submission)."""
+    report = rate(session, report_id, body, actor=actor, reporter_token=reporter_token)
+    out = report_out(session, report, with_contact=False, lang=lang)
+    session.commit()
+    return out

@@ -1,0 +1,110 @@
+"""Reading reports, always through the caller's visibility scope (what you may not see is 404)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import Actor
+from paht.auth.roles import Role
+from paht.clock import utc_now
+from paht.errors import Invalid, NotFound
+from paht.models import Assignment, Event, Report, SlaClock
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition that limits reports to those `actor` may read."""
+    if actor.is_ioc:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if actor.readable_org_ids and actor.has(Role.handler, Role.leader, Role.viewer):
+        conditions.append(
+            exists().where(Assignment.report_id == Report.id, Assignment.organization_id.in_(actor.readable_org_ids))
+        )
+    if actor.user_id is not None:
+        conditions.append(Report.reporter_user_id == actor.user_id)
+    return or_(*conditions) if conditions else false()
+
+
+def get_visible(session: Session, report_id: uuid.UUID, actor: Actor, *, for_update: bool = False) -> Report:
+    query = select(Report).where(Report.id == report_id, visible(actor))
+    report = session.scalar(query)
+    if report is None:
+        raise NotFound("Không tìm thấy phản ánh (report not found).")
+    return report
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    state: list[str] | None = None
+    organization_id: int | None = None
+    category_id: int | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def encode_cursor(report: Report) -> str:
+    raw = json.dumps([report.created_at.isoformat(), str(report.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, report_id = json.loads(raw)
+        return datetime.fromisoformat(created), uuid.UUID(report_id)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("cursor không hợp lệ (invalid cursor)") from exc
+
+
+def _overdue_clause() -> ColumnElement[bool]:
+    return exists().where(SlaClock.report_id == Report.id, SlaClock.stopped_at.is_(None), SlaClock.due_at < utc_now())
+
+
+def list_visible(
+    session: Session, actor: Actor, filters: ReportFilters, *, cursor: str | None, limit: int
+) -> tuple[list[Report], str | None]:
+    """Newest first, keyset-paginated on (created_at, id): no OFFSET and no COUNT(*)."""
+    query = select(Report).where(visible(actor))
+    if filters.state:
+        query = query.where(Report.state.in_(filters.state))
+    if filters.organization_id is not None:
+        query = query.where(Report.current_organization_id == filters.organization_id)
+    if filters.category_id is not None:
+        query = query.where(Report.category_id == filters.category_id)
+    if filters.channel:
+        query = query.where(Report.channel == filters.channel)
+    if filters.overdue is not None:
+        query = query.where(_overdue_clause() if filters.overdue else ~_overdue_clause())
+    if filters.created_from:
+        query = query.where(Report.created_at >= filters.created_from)
+    if filters.created_to:
+        query = query.where(Report.created_at < filters.created_to)
+    if cursor:
+        created, report_id = decode_cursor(cursor)
+        query = query.where(or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id)))
+    rows = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    return page, encode_cursor(page[-1]) if len(rows) > limit else None
+
+
+def events_of(session: Session, report_id: uuid.UUID) -> list[Event]:
+    return list(session.scalars(select(Event).where(Event.report_id == report_id).order_by(Event.id)))
+
+
+def current_assignment(session: Session, report: Report) -> Assignment | None:
+    return session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
+
+
+def running_clock(session: Session, report_id: uuid.UUID) -> SlaClock | None:
+    return session.scalar(
+        select(SlaClock).where(SlaClock.report_id == report_id, SlaClock.stopped_at.is_(None)).limit(1)
+    )

@@ -1,0 +1,77 @@
+"""Start and stop the clocks of a report as it moves through the workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paht.config import Settings
+from paht.enums import ClockStage
+from paht.models import Assignment, Category, Report, SlaClock
+from paht.sla.deadlines import due_at
+from paht.workflow.states import ReportState
+
+# The clock that runs while a report is in each state (closed states run none).
+STAGE_FOR_STATE: dict[str, ClockStage] = {
+    ReportState.received: ClockStage.dispatch,
+    ReportState.returned: ClockStage.dispatch,
+    ReportState.dispatched: ClockStage.acknowledge,
+    ReportState.processing: ClockStage.resolve,
+    ReportState.awaiting_approval: ClockStage.approve,
+    ReportState.approved: ClockStage.publish,
+}
+
+# Where each stage's due time and on-time flag live on the assignment.
+ASSIGNMENT_FIELDS: dict[ClockStage, tuple[str, str]] = {
+    ClockStage.acknowledge: ("ack_due_at", "ack_on_time"),
+    ClockStage.resolve: ("resolve_due_at", "resolve_on_time"),
+    ClockStage.approve: ("approve_due_at", "approve_on_time"),
+    ClockStage.publish: ("publish_due_at", "publish_on_time"),
+}
+
+
+def stop_clocks(session: Session, report: Report, *, now: datetime) -> None:
+    """Stop the running clock; the step it timed is on time if it stopped before its due time."""
+    running = session.scalars(
+        select(SlaClock).where(SlaClock.report_id == report.id, SlaClock.stopped_at.is_(None))
+    ).all()
+    for clock in running:
+        clock.stopped_at = now
+        if clock.assignment_id is None or clock.stage not in ASSIGNMENT_FIELDS:
+            continue
+        assignment = session.get(Assignment, clock.assignment_id)
+        _, on_time_field = ASSIGNMENT_FIELDS[ClockStage(clock.stage)]
+        # A breach already marked the step late; stopping never turns late back into on time.
+        if assignment is not None and getattr(assignment, on_time_field) is not False:
+            setattr(assignment, on_time_field, clock.breached_at is None and now <= clock.due_at)
+
+
+def start_clock_for_state(
+    session: Session,
+    report: Report,
+    *,
+    assignment: Assignment | None,
+    now: datetime,
+    settings: Settings,
+) -> SlaClock | None:
+    stage = STAGE_FOR_STATE.get(report.state)
+    if stage is None:
+        return None
+    category = session.get(Category, report.category_id) if report.category_id else None
+    due = due_at(stage, start=now, urgent=report.urgent, category=category, settings=settings)
+    uses_assignment = stage in ASSIGNMENT_FIELDS and assignment is not None
+    clock = SlaClock(
+        report_id=report.id,
+        assignment_id=assignment.id if uses_assignment else None,
+        organization_id=assignment.organization_id if uses_assignment else None,
+        stage=stage,
+        started_at=now,
+        due_at=due,
+    )
+    session.add(clock)
+    if uses_assignment:
+        due_field, _ = ASSIGNMENT_FIELDS[stage]
+        setattr(assignment, due_field, due)
+    return clock
