@@ -15,6 +15,7 @@ from paht.intake.schemas import ReportCreate
 from paht.jobs.queue import enqueue
 from paht.models import Category, Event, Report, User
 from paht.reports.codes import new_code, new_secret
+from paht.reports.hooks import after_change
 from paht.sla.service import start_clock_for_state
 from paht.workflow.states import ReportState
 
@@ -90,18 +91,19 @@ def submit_report(
     )
     session.add(report)
     session.flush()
-    session.add(
-        Event(
-            report_id=report.id,
-            kind=EventKind.created,
-            to_state=ReportState.received,
-            actor_id=actor.user_id,
-            actor_role=Role.ioc_operator if chosen is Channel.hotline else (Role.citizen if citizen else None),
-            organization_id=actor.organization_id if chosen is Channel.hotline else None,
-            payload={"channel": chosen.value, "urgent": report.urgent, "category_id": report.category_id},
-            created_at=now,
-        )
+    event = Event(
+        report_id=report.id,
+        kind=EventKind.created,
+        to_state=ReportState.received,
+        actor_id=actor.user_id,
+        actor_role=Role.ioc_operator if chosen is Channel.hotline else (Role.citizen if citizen else None),
+        organization_id=actor.organization_id if chosen is Channel.hotline else None,
+        payload={"channel": chosen.value, "urgent": report.urgent, "category_id": report.category_id},
+        created_at=now,
     )
+    session.add(event)
+    session.flush()
+    after_change(session, report, event)
     start_clock_for_state(session, report, assignment=None, now=now, settings=settings)
     enqueue(session, "notify_reporter", {"report_id": str(report.id), "event": "received"})
     return report, token

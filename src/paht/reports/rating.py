@@ -15,6 +15,7 @@ from paht.enums import EventKind
 from paht.errors import Conflict, InvalidTransition
 from paht.intake.schemas import CleanText
 from paht.models import Event, Report
+from paht.reports.hooks import after_change
 from paht.reports.reporter import report_as_reporter
 from paht.workflow.states import ReportState
 
@@ -40,14 +41,15 @@ def rate(session: Session, report_id: uuid.UUID, data: RatingIn, *, actor: Actor
     )
     if done.rowcount != 1:
         raise Conflict("Phản ánh này đã được đánh giá (already rated).")
-    session.add(
-        Event(
-            report_id=report.id,
-            kind=EventKind.rated,
-            actor_id=actor.user_id,
-            payload={"rating": data.rating},
-            created_at=now,
-        )
+    event = Event(
+        report_id=report.id,
+        kind=EventKind.rated,
+        actor_id=actor.user_id,
+        payload={"rating": data.rating},
+        created_at=now,
     )
+    session.add(event)
+    session.flush()
     session.refresh(report)
+    after_change(session, report, event)
     return report

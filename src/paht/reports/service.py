@@ -22,6 +22,7 @@ from paht.errors import Invalid, StaleVersion
 from paht.jobs.queue import enqueue
 from paht.models import Assignment, Event, Organization, Report
 from paht.reports import queries
+from paht.reports.hooks import after_change
 from paht.sla.service import start_clock_for_state, stop_clocks
 from paht.workflow import Action, ReportFacts, ReportState
 
@@ -116,6 +117,7 @@ def perform_action(
     )
     session.add(event)
     session.flush()
+    after_change(session, report, event)
     for kind in EFFECTS.get(action, ()):
         enqueue(session, kind, {"report_id": str(report.id), "action": action.value, "event_id": event.id})
     return report

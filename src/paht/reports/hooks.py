@@ -1,0 +1,32 @@
+"""Work that must happen in the same transaction as every change to a report.
+
+Capabilities that keep derived data (the search index, the statistics aggregates) register a dotted
+path here; `after_change` calls each one after the change's event row is written, so derived data
+commits with the change or not at all. Listed explicitly, imported lazily: no import-time side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import import_module
+
+from sqlalchemy.orm import Session
+
+from paht.models import Event, Report
+
+# "module:function" — each function takes (session, report, event) and must not commit.
+HOOKS: tuple[str, ...] = ()
+
+Hook = Callable[[Session, Report, Event], None]
+
+
+@cache
+def _resolve(path: str) -> Hook:
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
+
+
+def after_change(session: Session, report: Report, event: Event) -> None:
+    for path in HOOKS:
+        _resolve(path)(session, report, event)
