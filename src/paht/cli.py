@@ -110,6 +110,22 @@ def create_user(
         console.print(f"created user {user.username} (id {user.id})")
 
 
+@app.command("create-organization")
+def create_organization(
+    code: str,
+    name: str = typer.Option(..., help="Vietnamese name, e.g. 'Sở Xây dựng'"),
+    kind: str = typer.Option(..., help="ioc, department, district, commune, central_agency or enterprise"),
+    parent: str | None = typer.Option(None, help="parent organisation code"),
+    name_en: str | None = typer.Option(None, help="English name"),
+) -> None:
+    """Create an organisation (the IOC first, then the handling bodies)."""
+    from paht.organizations.service import create_organization as create
+
+    with _db().write() as session:
+        org = create(session, code=code, name=name, kind=kind, parent_code=parent, name_en=name_en)
+        console.print(f"created organisation {org.code} (id {org.id})")
+
+
 @app.command("workflow-docs")
 def workflow_docs(path: Path = Path("docs/workflow.md")) -> None:
     """Regenerate docs/workflow.md from the transition table."""
@@ -132,5 +148,16 @@ def openapi(path: Path = Path("docs/openapi.json")) -> None:
     console.print(f"wrote {path}")
 
 
+def main() -> None:
+    """Entry point: domain errors (bad input) print their message instead of a traceback."""
+    from paht.errors import DomainError
+
+    try:
+        app()
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
