@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PAHT_DATABASE_URL ?= sqlite:///./var/paht.sqlite3
 
-.PHONY: install run test lint format migrate demo worker docs clean
+.PHONY: install run test lint format migrate demo worker docs clean messages bench bench-quick bench-profile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The web's front-end libraries (package.json pins them; the app serves them from node_modules) and its
+# compiled message catalogues (src/paht/locale/*/LC_MESSAGES/messages.mo).
+NODE_STAMP := node_modules/.installed
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/paht/locale/*/LC_MESSAGES/messages.po))
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+src/paht/locale/%/LC_MESSAGES/messages.mo: src/paht/locale/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+install: $(STAMP) $(NODE_STAMP) $(MO_FILES)
+
+# Re-extract the web's messages and merge them into the catalogues (then translate the new vi entries).
+messages: install
+	$(BIN)/pybabel extract -F src/paht/locale/babel.cfg -k N_ --no-location --sort-output --project=PAHT -o src/paht/locale/messages.pot .
+	$(BIN)/pybabel update -i src/paht/locale/messages.pot -d src/paht/locale --width=120 --ignore-obsolete --no-fuzzy-matching
 
 run: install
 	$(BIN)/paht migrate
@@ -44,6 +61,25 @@ worker: install
 
 docs: install
 	$(BIN)/paht workflow-docs
+
+# Benchmarks (docs/benchmarks.md): PAHT against the raw reference app in bench/, on SQLite and PostgreSQL.
+BENCH_STAMP := $(VENV)/.installed-bench
+PAHT_BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+export PAHT_BENCH_POSTGRES_URL
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --quick
+
+bench-profile: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --quick --workloads W2 >/dev/null
+	$(BIN)/python -m bench.profile --database-url sqlite:///var/bench/bench-20000-s7.sqlite3
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

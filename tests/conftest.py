@@ -62,7 +62,7 @@ def templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     admin = None
     if POSTGRES_ADMIN_URL:
         admin = _pg_admin()
-        name = f"paht_tpl_{worker}"
+        name = f"paht_tpl_{worker}_{os.getpid()}"  # unique per pytest run, so parallel runs never collide
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -82,7 +82,7 @@ def database_url(request: pytest.FixtureRequest, templates: dict[str, str], tmp_
         shutil.copyfile(templates["sqlite"], target)
         yield f"sqlite:///{target}"
         return
-    name = f"paht_t_{_worker(request)}_{uuid.uuid4().hex[:10]}"
+    name = f"paht_t_{_worker(request)}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = _pg_admin()
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgres"]}"'))

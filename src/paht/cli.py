@@ -148,6 +148,177 @@ def openapi(path: Path = Path("docs/openapi.json")) -> None:
     console.print(f"wrote {path}")
 
 
+@app.command("smtp-receiver")
+def smtp_receiver(
+    host: str | None = typer.Option(None, help="default PAHT_SMTP_RECEIVER_HOST"),
+    port: int | None = typer.Option(None, help="default PAHT_SMTP_RECEIVER_PORT"),
+) -> None:
+    """Receive e-mail for the public address by SMTP into the inbox (docs/channels.md); Ctrl-C to stop."""
+    from paht.channels.email.receiver import start
+
+    logging.basicConfig(level=logging.INFO)
+    controller = start(_db(), get_settings(), host=host, port=port)
+    console.print(f"SMTP receiver on {controller.hostname}:{controller.port}; Ctrl-C to stop")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@app.command("imap-poll")
+def imap_poll() -> None:
+    """Fetch new e-mail from the IMAP mailbox once (the worker also polls every PAHT_IMAP_POLL_SECONDS)."""
+    from paht.channels.email.imap import poll
+
+    settings = get_settings()
+    if not settings.imap_host:
+        console.print("[red]PAHT_IMAP_HOST is not set (docs/channels.md)[/red]")
+        raise typer.Exit(1)
+    console.print(f"{poll(_db(), settings)} new e-mail(s) stored; the worker turns them into reports")
+
+
+open311_keys = typer.Typer(help="Open311 API keys: the api_key clients need to POST requests.", no_args_is_help=True)
+app.add_typer(open311_keys, name="open311-key")
+
+
+@open311_keys.command("create")
+def open311_key_create(name: str = typer.Argument(..., help="who the key is for, e.g. 'Hue-S app'")) -> None:
+    """Create a key; it is printed once and only its SHA-256 is kept."""
+    from paht.channels.open311.keys import create_key
+
+    with _db().write() as session:
+        row, secret = create_key(session, name=name)
+        console.print(f"key {row.id} for {row.name}: {secret}")
+
+
+@open311_keys.command("list")
+def open311_key_list() -> None:
+    """List the keys (their first characters only)."""
+    from paht.channels.open311.keys import list_keys
+
+    with _db().read() as session:
+        for row in list_keys(session):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            console.print(f"{row.id}\t{row.key_prefix}…\t{row.name}\t{state}")
+
+
+@open311_keys.command("revoke")
+def open311_key_revoke(key_id: int) -> None:
+    """Revoke a key: its client gets 403 from then on."""
+    from paht.channels.open311.keys import revoke_key
+
+    with _db().write() as session:
+        row = revoke_key(session, key_id)
+        console.print(f"key {row.id} ({row.name}) revoked")
+
+
+areas = typer.Typer(help="Administrative areas (wards, communes) for maps and dispatch.", no_args_is_help=True)
+app.add_typer(areas, name="areas")
+
+
+@areas.command("import")
+def areas_import(
+    file: Path,
+    no_place: bool = typer.Option(False, help="do not place existing reports in the imported areas"),
+) -> None:
+    """Import or update areas from a GeoJSON FeatureCollection.
+
+    Each feature: a Polygon or MultiPolygon and properties `code`, `name`, optional `kind` (ward) and
+    `organization_code` (its People's Committee, e.g. PHUHOI).
+    """
+    from paht.places.service import import_file
+
+    with _db().write() as session:
+        result = import_file(session, file, place_reports=not no_place)
+    console.print(
+        f"[green]{len(result.created)} area(s) created, {len(result.updated)} updated, "
+        f"{result.placed} report(s) placed[/green]"
+    )
+    if result.unlinked:
+        console.print(f"[yellow]no People's Committee linked: {', '.join(result.unlinked)}[/yellow]")
+
+
+routing = typer.Typer(help="Dispatch suggestions: train and evaluate the models.", no_args_is_help=True)
+app.add_typer(routing, name="routing")
+
+
+@routing.command("train")
+def routing_train() -> None:
+    """Train the body and category models on this database's history now; schedule nightly retraining."""
+    from paht.dispatching.jobs import ensure_scheduled, train_all
+
+    db = _db()
+    for kind, (model_id, examples) in train_all(db).items():
+        if model_id is None:
+            console.print(f"[yellow]{kind}: too little history ({examples} examples); not trained[/yellow]")
+        else:
+            console.print(f"[green]{kind}: model {model_id} trained on {examples} examples[/green]")
+    ensure_scheduled(db, {}, get_settings())
+
+
+@routing.command("evaluate")
+def routing_evaluate(
+    reports: int = typer.Option(20_000, help="size of the generated history"),
+    seed: int = typer.Option(6, help="the generator's seed (same seed, same history)"),
+) -> None:
+    """Measure suggestions and duplicates on a generated history: train on the older 80 %, test on the rest."""
+    from rich.table import Table
+
+    from paht.dispatching.evaluate import evaluate
+
+    result = evaluate(get_settings(), reports=reports, seed=seed)
+    table = Table(title=f"{result.reports} reports: trained on {result.trained_on}, tested on {result.tested_on}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in (result.figures | result.counts | result.seconds).items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) and name in result.figures else str(value))
+    console.print(table)
+
+
+@app.command("bench-data")
+def bench_data(
+    reports: int = typer.Option(..., min=1, help="how many reports to generate, e.g. 1000000"),
+    seed: int = typer.Option(7, help="same seed, count and anchor: same data"),
+    anchor: str | None = typer.Option(None, help="UTC date the data ends at (default: today), e.g. 2026-11-27"),
+) -> None:
+    """Generate a realistic city's reports in bulk (for `make bench`): timelines, clocks, events, photos."""
+    from datetime import datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from paht.benchdata.load import generate
+
+    try:
+        end = datetime.fromisoformat(anchor) if anchor else None
+    except ValueError:
+        console.print(f"[red]--anchor: không phải ngày hợp lệ (not a date): {anchor}[/red]")
+        raise typer.Exit(2) from None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("reports", total=reports)
+        summary = generate(
+            get_settings().database_url,
+            get_settings(),
+            reports=reports,
+            seed=seed,
+            anchor=end,
+            progress=lambda done: progress.advance(task, done),
+            stage=lambda what: progress.update(task, description=what),
+        )
+    rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
+    console.print(f"[green]{summary.reports:,} reports in {summary.seconds:.0f} s[/green] (seed {seed}): {rows}")
+    for filler in summary.fillers:
+        console.print(f"  {filler.name}: {filler.status}" + (f" ({filler.rows:,} rows)" if filler.rows else ""))
+
+
+# Statistics (issue 5): `paht stats rebuild`, `paht stats export`.
+from paht.stats.cli import app as stats_app  # noqa: E402
+
+app.add_typer(stats_app, name="stats")
+
+
 def main() -> None:
     """Entry point: domain errors (bad input) print their message instead of a traceback."""
     from paht.errors import DomainError

@@ -44,6 +44,73 @@ class Settings(BaseSettings):
     public_location_decimals: int = 3
     notice_version: str = "2026-01"
 
+    # Search, duplicates and dispatch suggestions (issue 6, docs/search-and-routing.md).
+    search_relevance_candidates: int = 2000  # sort=relevance ranks only this many newest matches
+    duplicate_distance_m: float = 200.0
+    duplicate_window_days: int = 14
+    duplicate_min_score: float = 0.65  # likely duplicates below this score are not shown
+    routing_local_categories: list[str] = []  # category codes handled by the area's People's Committee
+    routing_retrain_hour: int = 2  # local hour of the nightly retraining of the suggestion models
+    routing_schedule_seconds: int = 3600  # how often a worker checks that the nightly retraining is booked
+
+    # Statistics (issue 5, docs/statistics.md): the ranking's composite score weights and who is ranked.
+    stats_weight_acknowledge: float = 0.2
+    stats_weight_resolve: float = 0.4
+    stats_weight_approve: float = 0.1
+    stats_weight_satisfaction: float = 0.3
+    stats_ranking_min_volume: int = 10  # bodies that received fewer reports in the period are shown unranked
+
+    # Web consoles and portal (issue 3): browser sessions and maps.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # A tile URL template such as https://tile.example.vn/{z}/{x}/{y}.png; None: maps without a base layer.
+    map_tiles_url: str | None = None
+    map_tiles_attribution: str | None = None
+    map_center_lat: float = 16.4637
+    map_center_lon: float = 107.5909
+
+    # Channels (issue 4, docs/channels.md). A channel whose credentials are unset is switched off.
+    public_url: str = "http://127.0.0.1:8000"  # the address citizens and Open311 clients reach PAHT at
+    # Links sent to citizens; {public_url} and {code} are filled in.
+    track_link: str = "{public_url}/api/v1/track/{code}"
+    result_link: str = "{public_url}/api/v1/public/reports/{code}"
+    channel_followup_minutes: int = 60  # chat messages this close to the last one join the same report
+    channel_retry_hours: int = 48  # a reply still failing after this long stops and is shown to admins
+    channel_http_timeout_seconds: float = 10.0
+    ack_reminder_minutes: int = 20  # staff reminder for a dispatch not yet acknowledged (the limit is 30)
+    staff_email: bool = True  # staff notifications also by e-mail (needs PAHT_SMTP_HOST)
+    facebook_app_secret: str | None = None
+    facebook_verify_token: str | None = None
+    facebook_page_token: str | None = None
+    facebook_api_base: str = "https://graph.facebook.com/v21.0"
+    facebook_update_tag: str = "ACCOUNT_UPDATE"  # message tag for updates after Messenger's 24-hour window
+    zalo_app_id: str | None = None
+    zalo_oa_secret_key: str | None = None
+    zalo_access_token: str | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_max_skew_seconds: int = 300  # older (or future) webhook timestamps are refused as replays
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_ssl: bool = True
+    imap_user: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: int = 60
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "PAHT <phananh@localhost>"
+    smtp_receiver_host: str = "127.0.0.1"
+    smtp_receiver_port: int = 2525
+    email_max_bytes: int = 25 * 1024 * 1024  # a larger e-mail is answered from its headers, never downloaded
+    open311_jurisdiction_id: str = "hue.gov.vn"
+    open311_service_type: str = "realtime"  # realtime: POST returns the id; batch: a token for tokens/{token}
+    open311_contact: str = "Trung tâm IOC — phananh@localhost"
+    open311_key_service: str = "Xin khoá API (api_key) từ quản trị viên PAHT (ask a PAHT administrator)."
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -6,8 +6,12 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,11 +26,61 @@ log = logging.getLogger("paht")
 def _error(status: int, code: str, message: str, details: object | None = None) -> JSONResponse:
     body: dict[str, object] = {"detail": message, "code": code}
     if details is not None:
-        body["errors"] = details
+        body["errors"] = jsonable_encoder(details)
     return JSONResponse(body, status_code=status)
 
 
+# Vietnamese first for the validation errors clients meet most; pydantic's English follows in parentheses.
+_FIELD_MESSAGES = {
+    "missing": "bắt buộc phải có",
+    "extra_forbidden": "trường này không được chấp nhận",
+    "string_too_long": "quá dài",
+    "string_too_short": "quá ngắn",
+    "greater_than_equal": "nhỏ hơn giá trị cho phép",
+    "less_than_equal": "lớn hơn giá trị cho phép",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chuỗi ký tự",
+    "uuid_parsing": "không phải mã phản ánh hợp lệ (UUID)",
+    "enum": "không thuộc các giá trị cho phép",
+    "datetime_parsing": "không phải thời điểm hợp lệ",
+    "datetime_from_date_parsing": "không phải thời điểm hợp lệ",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "json_invalid": "JSON không hợp lệ",
+}
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation error as clients see it: where, what, and which rule — never the rejected input."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in context:
+        message = str(context["error"])  # our validators already speak Vietnamese (English)
+    elif error["type"] in _FIELD_MESSAGES:
+        message = f"{_FIELD_MESSAGES[error['type']]} ({error['msg']})"
+    else:
+        message = error["msg"]
+    loc = [str(part) for part in error["loc"]]
+    # "body.reporter.phone" → "reporter.phone": the first part only says where the value came from.
+    return {"loc": loc, "field": ".".join(loc[1:]) or loc[0], "msg": message, "type": error["type"]}
+
+
+def _invalid_request(errors: list[dict[str, Any]]) -> JSONResponse:
+    summary = "; ".join(f"{e['field']}: {e['msg']}" for e in errors[:3])
+    return _error(422, "invalid", f"Dữ liệu không hợp lệ (invalid request) — {summary}", errors)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not request.url.path.startswith("/api/v1/"):  # other protocols (Open311, web forms) keep their own shape
+            return await request_validation_exception_handler(request, exc)
+        return _invalid_request([_field_error(e) for e in exc.errors()])
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         response = _error(exc.status_code, exc.code, exc.message, exc.details)
@@ -48,6 +102,31 @@ def _include_routers(app: FastAPI) -> None:
     from paht.reports.api import router as reports
 
     for router in (auth, directory, reports, attachments, public, notifications):
+        app.include_router(router)
+
+    from paht.stats.api import router as statistics
+    from paht.stats.web import router as statistics_pages
+
+    app.include_router(statistics)
+    app.include_router(statistics_pages)  # /thong-ke and the dashboards (extend the web's base.html)
+
+    # Search, places and dispatch help (issue 6): map data, duplicates, suggestions, routing rules.
+    from paht.dispatching.api import router as dispatching
+    from paht.places.api import router as places
+    from paht.places.web import router as places_web
+
+    app.include_router(places)
+    app.include_router(dispatching)
+    app.include_router(places_web)  # the public map page /ban-do (extends the web's base.html)
+
+    # Channels (issue 4): provider webhooks, Open311, channel administration.
+    from paht.channels.api import router as channels
+    from paht.channels.ingress import router as webhooks
+    from paht.channels.open311.api import router as open311
+    from paht.channels.open311.keys_api import router as open311_keys
+    from paht.channels.web import router as channels_web
+
+    for router in (webhooks, open311, open311_keys, channels, channels_web):  # channels_web: /quan-tri/kenh
         app.include_router(router)
 
 
@@ -80,6 +159,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.state.db = db
     _install_error_handlers(app)
     _include_routers(app)
+
+    # The web consoles and the public portal (issue 3): HTML routes and static files.
+    from paht.web import install as install_web
+
+    install_web(app, settings)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

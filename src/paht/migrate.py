@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     if is_sqlite(url):
         _prepare_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)

@@ -38,13 +38,14 @@ class Person:
 
 
 def expected(state: S, action: A, role: R, in_body: bool) -> S | type[Exception]:
-    rows = [row for row in DESIGN_TABLE if row[0] == action]
-    if not any(row[3] == role for row in rows):
+    """403 when the role never takes this action; 409 when it does, but not from this state; 403 outside the body."""
+    rows = [row for row in DESIGN_TABLE if row[0] == action and row[3] == role]
+    if not rows:
         return NotPermitted
     row = next((r for r in rows if state in r[1]), None)
     if row is None:
         return InvalidTransition
-    if row[3] != role or (row[4] and not in_body):
+    if row[4] and not in_body:
         return NotPermitted
     return row[2]
 

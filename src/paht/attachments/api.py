@@ -3,18 +3,66 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, UploadFile
+from fastapi import APIRouter, File, Header, Request, Response, UploadFile
 from fastapi.responses import FileResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.types import Message, Receive
 
 from paht.attachments import service
+from paht.config import Settings
 from paht.deps import AppSettings, CurrentActor, ReadSession, SignedIn, WriteSession
-from paht.errors import PayloadTooLarge
+from paht.errors import NotPermitted
+
+# Room for the multipart boundaries and part headers around the one file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the already-read body to the parser, then pass through (to notice a client disconnecting)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class BoundedUploadRoute(APIRoute):
+    """Refuses a body over the upload limit as it arrives, before the multipart parser spools it anywhere.
+
+    Without this the whole body — of any size — is parsed into a temporary file before the route runs.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def bounded(request: Request) -> Response:
+            settings: Settings = request.app.state.settings
+            limit = settings.upload_max_bytes + MULTIPART_OVERHEAD
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise service.too_large(settings)
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise service.too_large(settings)
+            return await handler(Request(request.scope, _replay(bytes(body), request.receive)))
+
+        return bounded
+
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
+uploads = APIRouter(route_class=BoundedUploadRoute)  # included below, under /api/v1 and its tags
 
 
 class AttachmentOut(BaseModel):
@@ -27,7 +75,7 @@ class AttachmentOut(BaseModel):
     created_at: datetime
 
 
-@router.post("/reports/{report_id}/attachments", status_code=201, response_model=AttachmentOut)
+@uploads.post("/reports/{report_id}/attachments", status_code=201, response_model=AttachmentOut)
 def upload(
     report_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP photo")],
@@ -39,7 +87,7 @@ def upload(
     """Add a photo: the reporter (bearer or X-Reporter-Token) or the IOC to the report, the handler to the result."""
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise PayloadTooLarge(f"Ảnh vượt quá {settings.upload_max_bytes // (1024 * 1024)} MB.")
+        raise service.too_large(settings)
     attachment = service.add_attachment(
         session, report_id, data, actor=actor, reporter_token=reporter_token, settings=settings
     )
@@ -63,8 +111,13 @@ def staff_download(
     actor: SignedIn,
     original: bool = False,
 ) -> Any:
-    """Staff copy; `?original=true` gives the file as uploaded (with its metadata)."""
+    """Staff copy; `?original=true` (IOC only) gives the file as uploaded, with its metadata.
+
+    Originals can carry the reporter's camera owner name and home GPS, which handling bodies must not see.
+    """
     attachment = service.staff_file(session, report_id, attachment_id, actor)
+    if original and not actor.sees_contacts:
+        raise NotPermitted("Chỉ IOC được tải ảnh gốc (only the IOC may download originals).")
     if original:
         return FileResponse(attachment.original_path, media_type=attachment.content_type)
     return FileResponse(attachment.public_path, media_type="image/jpeg")
@@ -73,3 +126,6 @@ def staff_download(
 @router.get("/public/attachments/{attachment_id}", response_class=FileResponse)
 def public_download(attachment_id: uuid.UUID, session: ReadSession) -> Any:
     return FileResponse(service.public_file(session, attachment_id), media_type="image/jpeg")
+
+
+router.include_router(uploads)

@@ -33,20 +33,27 @@ def _write_durably(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def too_large(settings: Settings) -> PayloadTooLarge:
+    limit_mb = settings.upload_max_bytes / (1024 * 1024)
+    return PayloadTooLarge(f"Ảnh vượt quá {limit_mb:g} MB (the photo is larger than {limit_mb:g} MB).")
+
+
 def _kind_for(session: Session, report: Report, actor: Actor, reporter_token: str | None) -> AttachmentKind:
     """Who may add what: the reporter and the IOC add to the report, the assigned handler adds result photos."""
     if actor.has(Role.handler) and actor.organization_id == report.current_organization_id:
         if report.state != ReportState.processing:
-            raise InvalidTransition("Chỉ thêm ảnh kết quả khi phản ánh đang được xử lý.")
+            raise InvalidTransition(
+                "Chỉ thêm ảnh kết quả khi phản ánh đang được xử lý (result photos only while processing)."
+            )
         return AttachmentKind.result
     if is_reporter(report, actor, reporter_token) or actor.has(Role.ioc_operator):
         if report.state in CLOSED:
-            raise InvalidTransition("Phản ánh đã đóng; không thể thêm ảnh.")
+            raise InvalidTransition("Phản ánh đã đóng; không thể thêm ảnh (the report is closed).")
         return AttachmentKind.report
     if actor.is_anonymous:
         raise NotFound("Không tìm thấy phản ánh (report not found).")
     queries.get_visible(session, report.id, actor)
-    raise NotPermitted("Bạn không được thêm ảnh cho phản ánh này.")
+    raise NotPermitted("Bạn không được thêm ảnh cho phản ánh này (you may not add photos to this report).")
 
 
 def add_attachment(
@@ -63,10 +70,10 @@ def add_attachment(
         raise NotFound("Không tìm thấy phản ánh (report not found).")
     kind = _kind_for(session, report, actor, reporter_token)
     if len(data) > settings.upload_max_bytes:
-        raise PayloadTooLarge(f"Ảnh vượt quá {settings.upload_max_bytes // (1024 * 1024)} MB.")
+        raise too_large(settings)
     count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.report_id == report.id))
     if (count or 0) >= MAX_PER_REPORT:
-        raise Invalid(f"Mỗi phản ánh có tối đa {MAX_PER_REPORT} ảnh.")
+        raise Invalid(f"Mỗi phản ánh có tối đa {MAX_PER_REPORT} ảnh (at most {MAX_PER_REPORT} photos per report).")
     checked = check_and_reencode(
         data, max_pixels=settings.upload_max_pixels, public_max_side=settings.public_photo_max_side
     )

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
 from paht.auth.service import authenticate, issue_token, revoke_token
-from paht.deps import AppSettings, SignedIn, WriteSession, bearer
+from paht.deps import AppSettings, ReadSession, SignedIn, WriteSession, bearer
 from paht.models import Organization, User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -59,7 +59,7 @@ def logout(
 
 
 @router.get("/me", response_model=MeOut)
-def me(session: WriteSession, actor: SignedIn) -> Any:
+def me(session: ReadSession, actor: SignedIn) -> Any:
     user = session.get(User, actor.user_id)
     assert user is not None
     org = session.get(Organization, user.organization_id) if user.organization_id else None

@@ -25,9 +25,9 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         burn_time(password)
-        raise NotAuthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise NotAuthenticated("Tên đăng nhập hoặc mật khẩu không đúng (wrong username or password).")
     if not verify_password(user.password_hash, password) or not user.active:
-        raise NotAuthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise NotAuthenticated("Tên đăng nhập hoặc mật khẩu không đúng (wrong username or password).")
     return user
 
 
@@ -54,10 +54,10 @@ def revoke_token(session: Session, *, token: str) -> None:
 def user_for_token(session: Session, token: str) -> User:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= utc_now():
-        raise NotAuthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.")
+        raise NotAuthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).")
     user = session.get(User, row.user_id)
     if user is None or not user.active:
-        raise NotAuthenticated("Tài khoản đã bị vô hiệu hoá.")
+        raise NotAuthenticated("Tài khoản đã bị vô hiệu hoá (account disabled).")
     return user
 
 

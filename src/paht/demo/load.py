@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from paht.auth.actor import ANONYMOUS, Actor
 from paht.auth.passwords import hash_password
 from paht.auth.service import actor_for
+from paht.channels.open311.keys import create_key
 from paht.clock import frozen_at, utc_now
 from paht.config import Settings
 from paht.db import Database
@@ -24,12 +25,14 @@ from paht.enums import Channel
 from paht.intake.schemas import Location, ReportCreate, Reporter
 from paht.intake.service import submit_report
 from paht.models import Category, Organization, Report, User
+from paht.places.service import load_demo_areas
 from paht.reports.rating import RatingIn, rate
 from paht.reports.service import perform_action
 from paht.users.service import create_user
 from paht.workflow import Action
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 — documented demo-only password (README)
+DEMO_OPEN311_KEY = "demo-open311-key"  # documented demo-only Open311 api_key (docs/channels.md)
 DEMO_ACCOUNT_BODIES = ("SXD", "PHUHOI", "HEPCO")
 HUE_CENTRE = (16.4637, 107.5909)
 CHANNEL_WEIGHTS = {
@@ -135,6 +138,8 @@ def load_directory(session: Session) -> None:
         email="citizen.demo@example.vn",
         phone="+84905123456",
     )
+    create_key(session, name="Demo Open311 client", secret=DEMO_OPEN311_KEY)
+    load_demo_areas(session)  # the five demo wards' outlines, each linked to its People's Committee
 
 
 class _World:

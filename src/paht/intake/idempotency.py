@@ -3,7 +3,9 @@
 Phase one claims the key in its own short transaction, so a concurrent retry sees it at once (409);
 phase two stores the response in the same transaction that creates the report, so the report and its
 key commit together or not at all. A claim left by a crashed process expires after
-`idempotency_lock_seconds` and can then be taken over.
+`idempotency_lock_seconds` and can then be taken over. Each claim carries the `locked_until` it
+wrote, as a fencing token: a request whose claim was taken over can neither store its response (its
+transaction fails with a conflict, so it makes no report) nor release the new owner's claim.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,7 @@ class Claim:
     scope: str
     key: str
     stored: tuple[int, dict] | None = None  # (status, body) of the original response, when replaying
+    locked_until: datetime | None = None  # the fencing token of a live claim
 
 
 def request_fingerprint(payload: object) -> str:
@@ -42,18 +45,15 @@ def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_s
     if len(key) > MAX_KEY_LENGTH:
         raise BadRequest(f"Idempotency-Key dài quá {MAX_KEY_LENGTH} ký tự.")
     now = utc_now()
+    locked_until = now + timedelta(seconds=lock_seconds)
     try:
         with db.write() as session:
             session.add(
                 IdempotencyKey(
-                    scope=scope,
-                    key=key,
-                    request_hash=fingerprint,
-                    locked_until=now + timedelta(seconds=lock_seconds),
-                    created_at=now,
+                    scope=scope, key=key, request_hash=fingerprint, locked_until=locked_until, created_at=now
                 )
             )
-        return Claim(scope, key)
+        return Claim(scope, key, locked_until=locked_until)
     except IntegrityError:
         pass
     with db.write() as session:
@@ -67,34 +67,43 @@ def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_s
         if row.locked_until is not None and row.locked_until > now:
             raise Conflict("Yêu cầu với Idempotency-Key này đang được xử lý (the first request is still running).")
         taken = session.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.id == row.id, IdempotencyKey.locked_until == row.locked_until)
-            .values(locked_until=now + timedelta(seconds=lock_seconds))
+            update(IdempotencyKey).where(_held(scope, key, row.locked_until)).values(locked_until=locked_until)
         )
         if taken.rowcount != 1:
             raise Conflict("Yêu cầu với Idempotency-Key này đang được xử lý (the first request is still running).")
-    return Claim(scope, key)
+    return Claim(scope, key, locked_until=locked_until)
+
+
+def _held(scope: str, key: str, locked_until: datetime | None) -> ColumnElement[bool]:
+    """The key's row, still pending and still held by the claim that wrote `locked_until`."""
+    held = (
+        IdempotencyKey.locked_until.is_(None) if locked_until is None else IdempotencyKey.locked_until == locked_until
+    )
+    return (
+        (IdempotencyKey.scope == scope) & (IdempotencyKey.key == key) & IdempotencyKey.response_status.is_(None) & held
+    )
 
 
 def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> None:
-    """Store the response in the caller's transaction (the one that created the report)."""
-    session.execute(
+    """Store the response in the caller's transaction (the one that created the report).
+
+    Raises Conflict when the claim was taken over meanwhile: the caller's transaction must then roll back.
+    """
+    stored = session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.scope == claim_.scope, IdempotencyKey.key == claim_.key)
+        .where(_held(claim_.scope, claim_.key, claim_.locked_until))
         .values(response_status=status, response_body=body, locked_until=None)
     )
+    if stored.rowcount != 1:
+        raise Conflict(
+            "Idempotency-Key đã được một yêu cầu gửi lại khác tiếp nhận; hãy thử lại (the claim was taken over)."
+        )
 
 
 def release(db: Database, claim_: Claim) -> None:
     """Forget a claim whose request failed, so that a corrected retry with the same key can run."""
     with db.write() as session:
-        session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.scope == claim_.scope,
-                IdempotencyKey.key == claim_.key,
-                IdempotencyKey.response_status.is_(None),
-            )
-        )
+        session.execute(delete(IdempotencyKey).where(_held(claim_.scope, claim_.key, claim_.locked_until)))
 
 
 def purge_expired(session: Session, *, older_than_hours: int) -> int:

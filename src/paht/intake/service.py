@@ -28,9 +28,13 @@ def _channel_for(data: ReportCreate, actor: Actor, channel: Channel | None) -> C
         return channel
     chosen = data.channel or Channel.app
     if chosen not in API_CHANNELS:
-        raise Invalid(f"Kênh «{chosen.value}» chỉ được ghi nhận qua bộ tiếp nhận của kênh đó.")
+        raise Invalid(
+            f"Kênh «{chosen.value}» chỉ được ghi nhận qua bộ tiếp nhận của kênh đó (set by that channel only)."
+        )
     if chosen is Channel.hotline and Role.ioc_operator not in actor.roles:
-        raise NotPermitted("Chỉ điều hành viên IOC được ghi nhận cuộc gọi đường dây nóng.")
+        raise NotPermitted(
+            "Chỉ điều hành viên IOC được ghi nhận cuộc gọi đường dây nóng (only IOC operators enter hotline calls)."
+        )
     return chosen
 
 
@@ -61,7 +65,8 @@ def submit_report(
         name, phone, email = name or citizen.full_name, phone or citizen.phone, email or citizen.email
     if chosen is Channel.hotline and not phone:
         raise Invalid("Cần số điện thoại của người gọi (the caller's phone is required).")
-    if citizen is None and not (phone or email):
+    # Chat and e-mail reports answer on their own conversation (paht.channels); Open311 clients poll.
+    if citizen is None and not (phone or email) and chosen in API_CHANNELS:
         raise Invalid("Cần số điện thoại hoặc email để nhận phản hồi (a phone or an e-mail is required).")
 
     now = utc_now()

@@ -12,7 +12,11 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
+from importlib import import_module
+from typing import Any
 
 from sqlalchemy import or_, select, update
 
@@ -20,29 +24,27 @@ from paht.clock import utc_now
 from paht.config import Settings
 from paht.db import Database
 from paht.enums import JobStatus
-from paht.jobs.handlers import HANDLERS
+from paht.intake.idempotency import purge_expired
+from paht.jobs.handlers import DIRECT_HANDLERS, HANDLERS, PERIODIC
 from paht.models import Job
 from paht.sla.sweep import sweep_overdue
 
 log = logging.getLogger("paht.worker")
 STALE_CLAIM = timedelta(minutes=10)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+DirectHandler = Callable[[Database, dict[str, Any], Settings], None]
 
 
 def claim_next(db: Database) -> int | None:
     now = utc_now()
+    # Due and waiting, or claimed by a worker that died. The update repeats the condition, so a job
+    # another worker claimed meanwhile (its claim is fresh) is never claimed twice.
+    claimable = or_(
+        (Job.status == JobStatus.pending) & (Job.run_after <= now),
+        (Job.status == JobStatus.running) & (Job.claimed_at < now - STALE_CLAIM),
+    )
     with db.write() as session:
-        query = (
-            select(Job.id)
-            .where(
-                or_(
-                    (Job.status == JobStatus.pending) & (Job.run_after <= now),
-                    (Job.status == JobStatus.running) & (Job.claimed_at < now - STALE_CLAIM),
-                )
-            )
-            .order_by(Job.run_after)
-            .limit(1)
-        )
+        query = select(Job.id).where(claimable).order_by(Job.run_after).limit(1)
         if not db.sqlite:
             query = query.with_for_update(skip_locked=True)
         job_id = session.scalar(query)
@@ -50,15 +52,56 @@ def claim_next(db: Database) -> int | None:
             return None
         claimed = session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status.in_([JobStatus.pending, JobStatus.running]))
+            .where(Job.id == job_id, claimable)
             .values(status=JobStatus.running, claimed_at=now, claimed_by=WORKER_ID, attempts=Job.attempts + 1)
         )
         return job_id if claimed.rowcount == 1 else None
 
 
+@cache
+def _resolve(path: str) -> DirectHandler:
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
+
+
+def _run_direct(db: Database, job_id: int, settings: Settings) -> bool:
+    """Run a job of DIRECT_HANDLERS outside any transaction, then mark it done; False for other kinds."""
+    with db.read() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        kind, payload = job.kind, job.payload
+    if kind not in DIRECT_HANDLERS:
+        return False
+    _resolve(DIRECT_HANDLERS[kind])(db, payload, settings)
+    with db.write() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.status, job.finished_at = JobStatus.done, utc_now()
+    return True
+
+
+def _abandoned(db: Database, job_id: int, settings: Settings) -> bool:
+    """A job claimed again more than `job_max_attempts` times: its workers keep dying on it, so stop trying."""
+    with db.read() as session:
+        attempts = session.scalar(select(Job.attempts).where(Job.id == job_id))
+    if attempts is None or attempts <= settings.job_max_attempts:
+        return False
+    with db.write() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.status = JobStatus.failed
+        job.last_error = f"{job.last_error or 'no error recorded'}; the worker stopped while running it {attempts - 1}×"
+    log.error("job %s abandoned after %s attempts", job_id, attempts - 1)
+    return True
+
+
 def run_job(db: Database, job_id: int, settings: Settings) -> None:
-    """Run one claimed job: its effects and its `done` mark commit together."""
+    """Run one claimed job: its effects and its `done` mark commit together (direct jobs: their own)."""
+    if _abandoned(db, job_id, settings):
+        return
     try:
+        if _run_direct(db, job_id, settings):
+            return
         with db.write() as session:
             job = session.get(Job, job_id)
             assert job is not None
@@ -94,13 +137,34 @@ def sweep_once(db: Database) -> int:
         return sweep_overdue(session)
 
 
+def housekeeping(db: Database, settings: Settings) -> None:
+    """Every sweep interval: escalate breached deadlines, then forget idempotency keys past their retention."""
+    sweep_once(db)
+    with db.write() as session:
+        purge_expired(session, older_than_hours=settings.idempotency_retention_hours)
+
+
+def run_periodic(db: Database, settings: Settings, due: dict[str, float]) -> None:
+    """The PERIODIC jobs whose interval has passed (the mailbox poll), run in place: no queue rows."""
+    for kind, interval_field in PERIODIC.items():
+        if time.monotonic() < due.get(kind, 0.0):
+            continue
+        due[kind] = time.monotonic() + float(getattr(settings, interval_field))
+        try:
+            _resolve(DIRECT_HANDLERS[kind])(db, {}, settings)
+        except Exception:  # e.g. the mail server is down: try again at the next interval
+            log.exception("periodic job %s failed", kind)
+
+
 def loop(db: Database, settings: Settings, stop: threading.Event) -> None:
     next_sweep = 0.0
+    periodic_due: dict[str, float] = {}
     while not stop.is_set():
         try:
             if time.monotonic() >= next_sweep:
-                sweep_once(db)
+                housekeeping(db, settings)
                 next_sweep = time.monotonic() + settings.sweep_interval_seconds
+            run_periodic(db, settings, periodic_due)
             if run_pending(db, settings, limit=100) == 0:
                 stop.wait(settings.worker_poll_seconds)
         except Exception:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, select, update
 
 from paht.clock import utc_now
 from paht.deps import ReadSession, SignedIn, WriteSession
@@ -42,10 +42,11 @@ def my_notifications(
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
 def mark_read(notification_id: int, session: WriteSession, actor: SignedIn) -> None:
+    """Mark one of your notifications read; marking it again keeps the first read time."""
     done = session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.user_id == actor.user_id)
-        .values(read_at=utc_now())
+        .values(read_at=func.coalesce(Notification.read_at, literal(utc_now(), Notification.read_at.type)))
     )
     if done.rowcount != 1:
         raise NotFound("Không có thông báo này (no such notification).")

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 from paht.deps import AppSettings, Lang, ReadSession
 from paht.publishing import queries
 from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
+from paht.search import lists as search_lists
+from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -25,15 +27,20 @@ def public_reports(
     published_to: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
+    sort: Annotated[SearchSort, Query(description=search_lists.SORT_HELP)] = SearchSort.newest,
 ) -> Any:
-    rows, next_cursor = queries.list_published(
+    rows, next_cursor = search_lists.public_page(
         session,
+        q=q,
+        sort=sort,
         category_id=category_id,
         organization_id=organization_id,
         published_from=published_from,
         published_to=published_to,
         cursor=cursor,
         limit=limit,
+        cap=settings.search_relevance_candidates,
     )
     decimals = settings.public_location_decimals
     return PublicReportPage(

@@ -7,13 +7,16 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from paht.clock import as_utc
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.publishing.schemas import NamedRef, PublicPhoto, PublicReport, RatingSummary, StepTimes, TrackOut
 from paht.reports.codes import normalise_code
+from paht.search.engine import Scope
+from paht.search.queries import narrow
 from paht.workflow.states import ReportState, label
 
 
@@ -80,22 +83,47 @@ def list_published(
     published_to: datetime | None,
     cursor: str | None,
     limit: int,
+    q: str | None = None,
 ) -> tuple[list[Report], str | None]:
-    query = select(Report).where(Report.state == ReportState.published)
-    if category_id is not None:
-        query = query.where(Report.category_id == category_id)
-    if organization_id is not None:
-        query = query.where(Report.current_organization_id == organization_id)
-    if published_from is not None:
-        query = query.where(Report.published_at >= published_from)
-    if published_to is not None:
-        query = query.where(Report.published_at < published_to)
+    query = published_query(
+        session,
+        q=q,
+        category_id=category_id,
+        organization_id=organization_id,
+        published_from=published_from,
+        published_to=published_to,
+    )
     if cursor:
         at, report_id = _decode(cursor)
         query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
     rows = session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
     page = list(rows[:limit])
     return page, _encode(page[-1]) if len(rows) > limit else None
+
+
+def published_query(
+    session: Session,
+    *,
+    q: str | None,
+    category_id: int | None,
+    organization_id: int | None,
+    published_from: datetime | None,
+    published_to: datetime | None,
+) -> Select:
+    """Published reports passing the filters, unordered; `q` searches the IOC-edited public text only."""
+    query = select(Report).where(Report.state == ReportState.published)
+    if category_id is not None:
+        query = query.where(Report.category_id == category_id)
+    if organization_id is not None:
+        query = query.where(Report.current_organization_id == organization_id)
+    # A time without an offset is read as UTC, like everything the API returns.
+    if published_from is not None:
+        query = query.where(Report.published_at >= as_utc(published_from))
+    if published_to is not None:
+        query = query.where(Report.published_at < as_utc(published_to))
+    if q:
+        query = narrow(session, query, q, Scope.public)
+    return query
 
 
 def _encode(report: Report) -> str:
@@ -107,7 +135,7 @@ def _encode(report: Report) -> str:
 def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         at, report_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(at), uuid.UUID(report_id)
+        return as_utc(datetime.fromisoformat(at)), uuid.UUID(report_id)
     except (ValueError, TypeError) as exc:
         raise Invalid("cursor không hợp lệ (invalid cursor)") from exc
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
-from paht.clock import utc_now
+from paht.clock import as_utc, utc_now
 from paht.deps import DB, AppSettings, CurrentActor, Lang, SignedIn, WriteSession
 from paht.enums import Channel
 from paht.errors import Conflict, Invalid
@@ -22,6 +23,8 @@ from paht.reports.audit import record_contact_view
 from paht.reports.rating import RatingIn, rate
 from paht.reports.serialize import report_out
 from paht.reports.service import actions_for, perform_action
+from paht.search import lists as search_lists
+from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 from paht.workflow import TRANSITIONS, Action, ReportState
 from paht.workflow.actions import LABELS
 
@@ -86,6 +89,7 @@ def list_reports(
     db: DB,
     actor: SignedIn,
     lang: Lang,
+    settings: AppSettings,
     state: Annotated[list[ReportState] | None, Query()] = None,
     organization_id: int | None = None,
     category_id: int | None = None,
@@ -95,19 +99,27 @@ def list_reports(
     created_to: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
+    sort: Annotated[SearchSort, Query(description=search_lists.SORT_HELP)] = SearchSort.newest,
 ) -> Any:
-    """The caller's visible reports, newest first; follow `next_cursor` for the next page."""
+    """The caller's visible reports, newest first; follow `next_cursor` for the next page.
+
+    `created_from`/`created_to` without a UTC offset are taken as UTC.
+    """
     filters = queries.ReportFilters(
         state=[s.value for s in state] if state else None,
         organization_id=organization_id,
         category_id=category_id,
         channel=channel.value if channel else None,
         overdue=overdue,
-        created_from=created_from,
-        created_to=created_to,
+        created_from=as_utc(created_from),
+        created_to=as_utc(created_to),
+        q=q,
     )
     with db.reader() as session:
-        items, next_cursor = queries.list_visible(session, actor, filters, cursor=cursor, limit=limit)
+        items, next_cursor = search_lists.staff_page(
+            session, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
+        )
         return schemas.ReportPage(
             items=[report_out(session, r, with_contact=False, detail=False, lang=lang) for r in items],
             next_cursor=next_cursor,
@@ -115,13 +127,16 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response_model=schemas.ReportOut)
-def get_report(report_id: uuid.UUID, session: WriteSession, actor: SignedIn, lang: Lang) -> Any:
-    """One report. IOC staff also see the reporter's contact details, and that read is audited."""
-    report = queries.get_visible(session, report_id, actor)
-    out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
-    if actor.sees_contacts:
-        record_contact_view(session, report, actor, purpose="api:get_report")
-        session.commit()
+def get_report(report_id: uuid.UUID, db: DB, actor: SignedIn, lang: Lang, response: Response) -> Any:
+    """One report, with its version as the ETag. IOC staff also see the reporter's contact details (audited)."""
+    # Only a read that shows contact details writes (its audit event); the others never take the write lock.
+    with db.writer() if actor.sees_contacts else db.reader() as session:
+        report = queries.get_visible(session, report_id, actor)
+        out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
+        if actor.sees_contacts:
+            record_contact_view(session, report, actor, purpose="api:get_report")
+            session.commit()
+    response.headers["ETag"] = f'"{out.version}"'
     return out
 
 
@@ -129,7 +144,8 @@ def get_report(report_id: uuid.UUID, session: WriteSession, actor: SignedIn, lan
 def report_events(report_id: uuid.UUID, db: DB, actor: SignedIn) -> Any:
     with db.reader() as session:
         queries.get_visible(session, report_id, actor)
-        return [schemas.EventOut.model_validate(e, from_attributes=True) for e in queries.events_of(session, report_id)]
+        events = queries.events_of(session, report_id, include_audit=actor.is_ioc)
+        return [schemas.EventOut.model_validate(e, from_attributes=True) for e in events]
 
 
 @router.get("/reports/{report_id}/actions", response_model=list[schemas.ActionOut])
@@ -157,14 +173,15 @@ def take_action(
     actor: SignedIn,
     settings: AppSettings,
     lang: Lang,
+    response: Response,
     payload: Annotated[dict[str, Any] | None, Body()] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> Any:
     """Take a workflow action. Payloads: see the transition table in docs/workflow.md."""
     try:
         data = PAYLOADS[action].model_validate(payload or {}).model_dump(mode="json")
-    except ValidationError as exc:
-        raise Invalid("Dữ liệu không hợp lệ (invalid payload).", details=exc.errors(include_url=False)) from exc
+    except ValidationError as exc:  # reported like any other body error: 422 with one entry per field
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
     expected = _parse_if_match(if_match)
     try:
         report = perform_action(
@@ -182,16 +199,18 @@ def take_action(
         session.commit()
     except StaleDataError as exc:
         raise Conflict("Phản ánh vừa được người khác cập nhật; hãy tải lại (concurrent update).") from exc
+    response.headers["ETag"] = f'"{out.version}"'
     return out
 
 
 def _parse_if_match(value: str | None) -> int | None:
-    if value is None:
+    """`If-Match: 3`, `"3"` or `W/"3"` (the ETag we send) → 3; `*` means any version."""
+    if value is None or value.strip() == "*":
         return None
-    try:
-        return int(value.strip().strip("W/").strip('"'))
-    except ValueError as exc:
-        raise Invalid("If-Match phải là số phiên bản của phản ánh (If-Match must be the report version).") from exc
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not (tag.isascii() and tag.isdigit()):
+        raise Invalid("If-Match phải là số phiên bản của phản ánh (If-Match must be the report version).")
+    return int(tag)
 
 
 @router.post("/reports/{report_id}/rating", response_model=schemas.ReportOut)

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from paht.models import Event, Report
 
 # "module:function" — each function takes (session, report, event) and must not commit.
-HOOKS: tuple[str, ...] = ()
+HOOKS: tuple[str, ...] = (
+    # Search, places and duplicate notices (issue 6): the area is placed first so later hooks can read it.
+    "paht.places.service:place_on_intake",
+    "paht.search.index:sync_report",
+    "paht.dispatching.notify:tell_duplicate_reporter",
+    # Statistics stay last: they read the report's area, which an earlier hook may place.
+    "paht.stats.aggregates:on_report_change",
+)
 
 Hook = Callable[[Session, Report, Event], None]
 

@@ -8,14 +8,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
-from paht.clock import utc_now
+from paht.clock import as_utc, utc_now
+from paht.enums import EventKind
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Event, Report, SlaClock
+from paht.search.engine import Scope
+from paht.search.queries import narrow
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -32,7 +35,7 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def get_visible(session: Session, report_id: uuid.UUID, actor: Actor, *, for_update: bool = False) -> Report:
+def get_visible(session: Session, report_id: uuid.UUID, actor: Actor) -> Report:
     query = select(Report).where(Report.id == report_id, visible(actor))
     report = session.scalar(query)
     if report is None:
@@ -49,6 +52,7 @@ class ReportFilters:
     overdue: bool | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    q: str | None = None  # full-text search, diacritics ignored (paht.search)
 
 
 def encode_cursor(report: Report) -> str:
@@ -60,7 +64,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, report_id = json.loads(raw)
-        return datetime.fromisoformat(created), uuid.UUID(report_id)
+        return as_utc(datetime.fromisoformat(created)), uuid.UUID(report_id)
     except (ValueError, TypeError) as exc:
         raise Invalid("cursor không hợp lệ (invalid cursor)") from exc
 
@@ -73,6 +77,17 @@ def list_visible(
     session: Session, actor: Actor, filters: ReportFilters, *, cursor: str | None, limit: int
 ) -> tuple[list[Report], str | None]:
     """Newest first, keyset-paginated on (created_at, id): no OFFSET and no COUNT(*)."""
+    query = filtered_visible(session, actor, filters)
+    if cursor:
+        created, report_id = decode_cursor(cursor)
+        query = query.where(or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id)))
+    rows = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    return page, encode_cursor(page[-1]) if len(rows) > limit else None
+
+
+def filtered_visible(session: Session, actor: Actor, filters: ReportFilters) -> Select:
+    """The caller's visible reports that pass `filters`, unordered (lists and search ranking share it)."""
     query = select(Report).where(visible(actor))
     if filters.state:
         query = query.where(Report.state.in_(filters.state))
@@ -88,16 +103,17 @@ def list_visible(
         query = query.where(Report.created_at >= filters.created_from)
     if filters.created_to:
         query = query.where(Report.created_at < filters.created_to)
-    if cursor:
-        created, report_id = decode_cursor(cursor)
-        query = query.where(or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id)))
-    rows = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
-    page = list(rows[:limit])
-    return page, encode_cursor(page[-1]) if len(rows) > limit else None
+    if filters.q:
+        query = narrow(session, query, filters.q, Scope.staff)
+    return query
 
 
-def events_of(session: Session, report_id: uuid.UUID) -> list[Event]:
-    return list(session.scalars(select(Event).where(Event.report_id == report_id).order_by(Event.id)))
+def events_of(session: Session, report_id: uuid.UUID, *, include_audit: bool = True) -> list[Event]:
+    """The timeline; `include_audit=False` leaves out who read the reporter's contact (IOC business only)."""
+    query = select(Event).where(Event.report_id == report_id)
+    if not include_audit:
+        query = query.where(Event.kind != EventKind.contact_viewed)
+    return list(session.scalars(query.order_by(Event.id)))
 
 
 def current_assignment(session: Session, report: Report) -> Assignment | None:

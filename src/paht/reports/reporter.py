@@ -31,4 +31,4 @@ def report_as_reporter(session: Session, report_id: uuid.UUID, actor: Actor, rep
     if actor.is_anonymous:
         raise NotFound("Không tìm thấy phản ánh (report not found).")
     queries.get_visible(session, report_id, actor)  # 404 when the caller cannot see it at all
-    raise NotPermitted("Chỉ người gửi phản ánh mới được thực hiện thao tác này.")
+    raise NotPermitted("Chỉ người gửi phản ánh mới được thực hiện thao tác này (only the reporter may do this).")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from paht.intake.schemas import CleanText, _non_empty
+from paht.intake.schemas import CleanText, _non_empty, blank_to_none
 
 Required = Annotated[CleanText, AfterValidator(_non_empty)]
 
@@ -125,7 +125,7 @@ class _Payload(BaseModel):
 
 class DispatchIn(_Payload):
     organization_id: int
-    note: Annotated[CleanText | None, Field(max_length=2000)] = None
+    note: Annotated[CleanText | None, Field(max_length=2000), AfterValidator(blank_to_none)] = None
 
 
 class AcknowledgeIn(_Payload):

@@ -3,6 +3,10 @@
 `perform_action` asks the pure workflow whether the actor may act, applies the action's own changes,
 moves the clocks, writes exactly one event and enqueues the side effects — all in the caller's
 transaction. The version column makes a concurrent second action fail instead of applying twice.
+
+Lock order: an action locks its report's row before it touches the report's assignment or clocks, and
+the overdue sweep does the same, so on PostgreSQL the two never wait for each other in opposite orders
+(a deadlock). SQLite serialises writers with BEGIN IMMEDIATE and ignores row locks.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paht import workflow
@@ -79,7 +84,7 @@ def perform_action(
     now: datetime,
     expected_version: int | None = None,
 ) -> Report:
-    report = queries.get_visible(session, report_id, actor)
+    report = lock(session, queries.get_visible(session, report_id, actor))
     if expected_version is not None and expected_version != report.version:
         raise StaleVersion(
             f"Phản ánh đã thay đổi (phiên bản {report.version}, bạn gửi {expected_version}); hãy tải lại."
@@ -120,6 +125,18 @@ def perform_action(
     after_change(session, report, event)
     for kind in EFFECTS.get(action, ()):
         enqueue(session, kind, {"report_id": str(report.id), "action": action.value, "event_id": event.id})
+    return report
+
+
+def lock(session: Session, report: Report) -> Report:
+    """Take the report's row lock (FOR NO KEY UPDATE: rows that merely reference it can still be added)
+    and re-read it, so a second action that waited for the first sees the state the first left behind."""
+    session.execute(
+        select(Report)
+        .where(Report.id == report.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     return report
 
 
@@ -211,9 +228,11 @@ def _send_back(step: Step) -> None:
 
 def _publish(step: Step) -> None:
     report, edits = step.report, {}
+    description = step.payload.get("description") or report.description
     public = {
-        "title": step.payload.get("title") or report.title or report.description[:120],
-        "description": step.payload.get("description") or report.description,
+        # Never fall back to the original description when the IOC edited it: that may hold personal data.
+        "title": step.payload.get("title") or report.title or description[:120],
+        "description": description,
         "result": step.payload.get("result") or report.approved_result or report.result,
     }
     for name, value in public.items():

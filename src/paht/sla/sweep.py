@@ -2,8 +2,9 @@
 
 A clock is claimed with a compare-and-swap (`UPDATE … WHERE breached_at IS NULL`); only the
 transaction whose update touched the row writes the `sla_breached` event and the escalation job.
-On PostgreSQL the candidate rows are also locked with FOR UPDATE SKIP LOCKED so that two workers
-spread the work instead of queueing on the same rows.
+Before that, the sweep locks the clock's report with SKIP LOCKED — the same row an action locks first
+(`paht.reports.service.lock`) — so on PostgreSQL a sweep and an action never deadlock, a report being
+acted on is left to the next sweep, and several workers spread the reports between them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from paht.clock import utc_now
 from paht.enums import EventKind
 from paht.jobs.queue import enqueue
-from paht.models import Assignment, Event, SlaClock
+from paht.models import Assignment, Event, Report, SlaClock
 from paht.sla.service import ASSIGNMENT_FIELDS
 
 BATCH = 200
@@ -28,10 +29,10 @@ def sweep_overdue(session: Session, *, limit: int = BATCH) -> int:
         .order_by(SlaClock.due_at)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
     breached = 0
     for clock in session.scalars(query).all():
+        if not _lock_report(session, clock):
+            continue
         claimed = session.execute(
             update(SlaClock)
             .where(SlaClock.id == clock.id, SlaClock.breached_at.is_(None), SlaClock.stopped_at.is_(None))
@@ -59,6 +60,14 @@ def sweep_overdue(session: Session, *, limit: int = BATCH) -> int:
             dedupe_key=f"escalate:{clock.id}",
         )
     return breached
+
+
+def _lock_report(session: Session, clock: SlaClock) -> bool:
+    """False when another transaction holds the report: it is acting on it (and may stop this clock)."""
+    locked = session.scalar(
+        select(Report.id).where(Report.id == clock.report_id).with_for_update(skip_locked=True, key_share=True)
+    )
+    return locked is not None
 
 
 def _mark_late(session: Session, clock: SlaClock) -> None:

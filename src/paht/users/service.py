@@ -55,3 +55,86 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _end_sign_ins(session: Session, user_id: int) -> None:
+    """Revoke every API token and browser session of a user (disabled, or password reset)."""
+    from sqlalchemy import update
+
+    from paht.models import ApiToken, WebSession
+
+    now = utc_now()
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    session.execute(
+        update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise Invalid(f"Không có tài khoản {user_id}.")
+    return user
+
+
+def set_active(session: Session, user_id: int, *, active: bool, by_user_id: int | None = None) -> User:
+    """Disable (signing the user out everywhere) or re-enable an account. Nobody disables themselves."""
+    user = _user(session, user_id)
+    if not active and by_user_id == user.id:
+        raise Invalid("Không thể tự vô hiệu hoá tài khoản của mình.")
+    user.active = active
+    if not active:
+        _end_sign_ins(session, user.id)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user_id: int) -> str:
+    """A new random password (returned once, to hand to the user); every existing sign-in ends."""
+    import secrets
+
+    user = _user(session, user_id)
+    password = secrets.token_urlsafe(9)
+    user.password_hash = hash_password(password)
+    _end_sign_ins(session, user.id)
+    session.flush()
+    return password
+
+
+def update_user(
+    session: Session,
+    user_id: int,
+    *,
+    full_name: str,
+    roles: list[str],
+    organization_code: str | None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """Change an account's name, contact, organisation and roles (the same rules as at creation)."""
+    user = _user(session, user_id)
+    try:
+        role_values = sorted({Role(r) for r in roles})
+    except ValueError as exc:
+        raise Invalid(f"Vai trò không hợp lệ: {exc}") from exc
+    if not role_values:
+        raise Invalid("Tài khoản cần ít nhất một vai trò.")
+    org = None
+    if organization_code:
+        org = session.scalar(select(Organization).where(Organization.code == organization_code.upper()))
+        if org is None:
+            raise Invalid(f"Không có đơn vị mã {organization_code}.")
+    if set(role_values) - {Role.citizen} and org is None:
+        raise Invalid("Tài khoản cán bộ phải thuộc một đơn vị (staff need an organisation).")
+    if not full_name.strip():
+        raise Invalid("Họ tên không được để trống.")
+    user.full_name, user.email, user.phone = full_name.strip(), email or None, phone or None
+    user.organization_id = org.id if org else None
+    wanted = {r.value for r in role_values}
+    user.roles = [r for r in user.roles if r.role in wanted] + [
+        UserRole(role=r) for r in sorted(wanted - user.role_names)
+    ]
+    session.flush()
+    return user

@@ -54,14 +54,14 @@ def check(
     allow_self_approval: bool = False,
 ) -> Transition:
     """Return the transition that applies, or raise NotPermitted / InvalidTransition / MissingFields."""
-    rows = _rows(action)
-    if not any(row.roles & actor.roles for row in rows):
+    # Only the rows of the actor's own roles count: a leader whose send_back lost a race to an approval
+    # hears "not in this state" (409), not "not your role" (403), although the editor's row matches.
+    rows = [row for row in _rows(action) if row.roles & actor.roles]
+    if not rows:
         raise NotPermitted(f"Vai trò của bạn không được thực hiện «{action.value}».")
     row = next((r for r in rows if report.state in r.sources), None)
     if row is None:
         raise InvalidTransition(f"Không thể «{action.value}» khi phản ánh đang ở trạng thái «{report.state.value}».")
-    if not row.roles & actor.roles:
-        raise NotPermitted(f"Vai trò của bạn không được «{action.value}» ở trạng thái «{report.state.value}».")
     if row.scope is Scope.assigned_body and (
         actor.organization_id is None or actor.organization_id != report.organization_id
     ):

@@ -1,0 +1,91 @@
+"""Benchmark databases: generated once per (backend, size, seed, schema) and reused while they match.
+
+A marker file next to the data records what was generated; a different size, seed or set of
+migration heads (a capability added tables) regenerates the database from scratch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from paht.benchdata.load import generate
+from paht.config import Settings
+from paht.migrate import alembic_config, upgrade
+
+
+def schema_heads() -> list[str]:
+    return sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def postgres_reachable(admin_url: str) -> bool:
+    engine = create_engine(admin_url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def prepare(backend: str, *, reports: int, seed: int, data_dir: Path, admin_url: str | None, console: Console) -> str:
+    """The URL of a database holding `reports` generated reports, made now unless a matching one exists."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    name = f"bench-{reports}-s{seed}"
+    marker = data_dir / f"{name}-{backend}.json"
+    wanted = {"reports": reports, "seed": seed, "heads": schema_heads()}
+    if backend == "sqlite":
+        path = data_dir / f"{name}.sqlite3"
+        url = f"sqlite:///{path.resolve()}"
+        if _matches(marker, wanted) and path.exists():
+            upgrade(url)
+            return url
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+    else:
+        assert admin_url is not None
+        database = name.replace("-", "_")
+        url = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})
+                if _matches(marker, wanted) and exists.first():
+                    upgrade(url)
+                    return url
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+        finally:
+            admin.dispose()
+    marker.unlink(missing_ok=True)
+    settings = Settings(database_url=url, data_dir=data_dir / "files", run_worker_in_process=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"{backend}: generating", total=reports)
+        summary = generate(
+            url,
+            settings,
+            reports=reports,
+            seed=seed,
+            progress=lambda done: progress.advance(task, done),
+            stage=lambda what: progress.update(task, description=f"{backend}: {what}"),
+        )
+    console.print(f"{backend}: {reports:,} reports generated in {summary.seconds:.0f} s")
+    marker.write_text(json.dumps(wanted | {"anchor": summary.anchor.isoformat()}), encoding="utf-8")
+    return url
+
+
+def _matches(marker: Path, wanted: dict) -> bool:
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all(found.get(k) == v for k, v in wanted.items())

@@ -1,0 +1,101 @@
+"""Search in the raw app (W4): the same index, the same plan as `paht.search`, plain SQL.
+
+The query text is parsed and turned into an FTS5 expression / tsquery by PAHT's own pure functions
+(`paht.search.text.parse`, `paht.search.engine`), so both apps look up exactly the same thing; the
+plan follows `engine.report_matches`: a bounded count decides between collecting the few matches from
+the index and probing each row of the list; `queries.narrow` falls back from the phrase to each word.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bench.raw import reads, shapes
+from bench.raw.auth import Caller, visibility
+from bench.raw.db import Dialect, Store
+from paht.search.engine import COMMON, Scope, fts5_expression, tsquery_text
+from paht.search.text import parse
+
+MAX_QUERY_LENGTH = 200
+Groups = Any
+
+
+def _index_match(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
+    """Rows of report_search (alias s) that match, answered from the index."""
+    if d.sqlite:
+        sql = "s.id IN (SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH ?)"
+        return sql, (fts5_expression(groups, scope),)
+    return f"s.{scope.value}_tsv @@ to_tsquery('simple'::regconfig, ?)", (tsquery_text(groups),)
+
+
+def _row_probe(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
+    if d.sqlite:
+        sql = "EXISTS (SELECT 1 FROM report_search_fts f WHERE f.rowid = s.id AND f.report_search_fts MATCH ?)"
+        return sql, (fts5_expression(groups, scope),)
+    return _index_match(d, groups, scope)
+
+
+def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
+    """A condition on reports (alias r): IN (the few matches), or EXISTS per row when they are many."""
+    d = store.dialect
+    condition, params = _index_match(d, groups, scope)
+    found = store.read_one(
+        f"SELECT count(*) FROM (SELECT s.id FROM report_search s WHERE {condition} LIMIT {COMMON}) x", params
+    )
+    if found is not None and found[0] < COMMON:
+        return f"r.id IN (SELECT s.report_id FROM report_search s WHERE {condition})", params
+    probe, probe_params = _row_probe(d, groups, scope)
+    return f"EXISTS (SELECT 1 FROM report_search s WHERE s.report_id = r.id AND {probe})", probe_params
+
+
+def narrowed(store: Store, q: str, scope: Scope, base: str, params: tuple) -> tuple[str, tuple] | None:
+    """`base AND <matches q>`: the phrase, or each word when the phrase matches nothing in `base`."""
+    query = parse(q)
+    if query.empty or len(q) > MAX_QUERY_LENGTH:
+        return None
+    condition, extra = _matches(store, query.strict(), scope)
+    strict = (f"{base} AND {condition}", params + extra)
+    if not query.can_relax or store.read_one(f"SELECT 1 FROM reports r WHERE {strict[0]} LIMIT 1", strict[1]):
+        return strict
+    condition, extra = _matches(store, query.relaxed(), scope)
+    return f"{base} AND {condition}", params + extra
+
+
+def public_list(store: Store, query: dict[str, list[str]]) -> reads.Response:
+    """GET /api/v1/public/reports?q=…: PublicReportPage, newest published first."""
+    limit = int(query.get("limit", ["50"])[0])
+    where = narrowed(store, query["q"][0], Scope.public, "r.state = 'published'", ())
+    if where is None or not 1 <= limit <= 200:
+        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
+    rows = store.read(
+        f"SELECT r.code FROM reports r WHERE {where[0]} ORDER BY r.published_at DESC, r.id DESC LIMIT ?",
+        (*where[1], limit + 1),
+    )
+    items = [reads.public_report(store, code)[1] for (code,) in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = store.read_one("SELECT published_at, id FROM reports WHERE code = ?", (rows[limit - 1][0],))
+        assert last is not None
+        at = store.dialect.ts_value(last[0])
+        assert at is not None
+        raw = f'["{at.isoformat()}", "{store.dialect.uid_out(last[1])}"]'.encode()
+        next_cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return 200, {"items": items, "next_cursor": next_cursor}
+
+
+def staff_list(store: Store, who: Caller, query: dict[str, list[str]]) -> reads.Response:
+    """GET /api/v1/reports?q=…: ReportPage of the caller's visible reports, newest first."""
+    limit = int(query.get("limit", ["50"])[0])
+    base, params = visibility(who)
+    where = narrowed(store, query["q"][0], Scope.staff, base, params)
+    if where is None or not 1 <= limit <= 200:
+        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
+    rows = store.read(
+        f"SELECT {shapes.REPORT_SELECT} FROM reports r WHERE {where[0]} ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+        (*where[1], limit + 1),
+    )
+    page = rows[:limit]
+    d = store.dialect
+    next_cursor = shapes.cursor(d, page[-1][21], page[-1][0]) if len(rows) > limit else None
+    return 200, {"items": [shapes.report(d, row) for row in page], "next_cursor": next_cursor}

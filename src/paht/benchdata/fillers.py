@@ -1,0 +1,110 @@
+"""Derived data rebuilt after a bulk load from whole histories, by each capability's own rebuild function.
+
+The real services keep derived data in step through `paht.reports.hooks`. Rows that follow one report
+(search index, area) are written with the report by `extras.py`; aggregates over histories
+(statistics) are rebuilt here once the reports are in. A filler is "module:function" taking a Session
+(it must not commit; the loader does); a capability not in the tree is reported absent, never faked.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from sqlalchemy import delete
+
+from paht.db import Database
+
+# (what it fills, "module:function"); each function takes the Database and returns how many reports it counted.
+FILLERS: tuple[tuple[str, str], ...] = (("statistics", "paht.benchdata.fillers:rebuild_statistics"),)
+STATS_BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class FillerResult:
+    name: str
+    status: str  # "filled" | "absent"
+    rows: int | None = None
+
+
+def resolve(path: str) -> Callable[[Database], int | None] | None:
+    module_name, _, function = path.partition(":")
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # the capability is not in the tree yet
+        raise
+    return getattr(module, function, None)
+
+
+def run_fillers(db: Database) -> list[FillerResult]:
+    results = []
+    for name, path in FILLERS:
+        function = resolve(path)
+        if function is None:
+            results.append(FillerResult(name, "absent"))
+            continue
+        try:
+            results.append(FillerResult(name, "filled", function(db)))
+        except ModuleNotFoundError as exc:  # the capability the filler drives is not in the tree
+            if not (exc.name or "").startswith("paht."):
+                raise
+            results.append(FillerResult(name, "absent"))
+    return results
+
+
+def _recompute(job: tuple[str, str, list]) -> tuple[object, dict]:
+    """One batch of report histories → statistics rows, in a worker process with its own connection."""
+    from paht.stats.aggregates import recompute
+
+    url, timezone, report_ids = job
+    db = _worker_database(url)
+    with db.read() as session:
+        return recompute(session, report_ids, timezone=timezone)
+
+
+_databases: dict[str, Database] = {}
+
+
+def _worker_database(url: str) -> Database:
+    if url not in _databases:
+        _databases[url] = Database(url)
+    return _databases[url]
+
+
+def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
+    """`paht.stats.aggregates.rebuild`, for a bulk load: histories walked on every CPU, summed once, written once.
+
+    The result is the same as the capability's own rebuild (it uses its `recompute` and `write`), but the
+    rows of all batches are added up before writing, so each aggregate row is written once.
+    """
+    from paht.config import get_settings
+    from paht.models import StatsBucket, StatsDaily, StatsReportDims
+    from paht.stats.aggregates import Rows, report_id_batches, write
+
+    with db.write() as session:
+        for model in (StatsDaily, StatsBucket, StatsReportDims):
+            session.execute(delete(model))
+    with db.read() as session:
+        batches = list(report_id_batches(session, STATS_BATCH))
+    timezone = get_settings().timezone
+    total, dims = Rows(), {}
+    jobs = [(db.url, timezone, batch) for batch in batches]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for rows, batch_dims in pool.map(_recompute, jobs):
+            for key, counter in rows.counters.items():  # type: ignore[attr-defined]
+                total.counters.setdefault(key, Counter()).update(counter)
+            total.buckets.update(rows.buckets)  # type: ignore[attr-defined]
+            dims.update(batch_dims)
+    with db.write() as session:
+        items = [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()]
+        for start in range(0, len(items), 10_000):
+            session.execute(StatsReportDims.__table__.insert(), items[start : start + 10_000])
+        write(session, total)
+    return len(dims)

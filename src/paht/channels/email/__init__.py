@@ -1,0 +1,1 @@
+"""E-mail: IMAP polling and an optional SMTP receiver in, SMTP out."""

@@ -1,0 +1,1 @@
+"""Facebook Messenger: a Page webhook in, the Send API out."""

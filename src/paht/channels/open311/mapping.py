@@ -1,0 +1,146 @@
+"""PAHT ↔ Open311: categories as services, reports as service requests, states as open/closed.
+
+A request shows every report's status, service, dates and responsible body, so a client can follow what
+it posted; its text, place and photo only once the IOC has published it, and then the IOC's edited
+versions and the public (rounded) coordinates — never the reporter's personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from paht.channels.open311.render import w3c
+from paht.config import Settings
+from paht.models import Category, Organization, Report
+from paht.text import fold
+from paht.workflow.states import ReportState, label
+
+CLOSED = {ReportState.published, ReportState.rejected, ReportState.duplicate}
+# mySociety / FixMyStreet extended statuses (GeoReport v2 extension), lower case as in GET output.
+EXTENDED = {
+    ReportState.received: "for_triage",
+    ReportState.returned: "for_triage",
+    ReportState.dispatched: "action_scheduled",
+    ReportState.processing: "in_progress",
+    ReportState.awaiting_approval: "in_progress",
+    ReportState.approved: "in_progress",
+    ReportState.published: "fixed",
+    ReportState.rejected: "no_further_action",
+    ReportState.duplicate: "duplicate",
+}
+UNCATEGORISED = {"service_code": "chua-phan-loai", "service_name": "Chưa phân loại (not yet categorised)"}
+URGENT = "khan_cap"
+TITLE = "tieu_de"
+URGENT_VALUES = {"khong": False, "co": True}
+
+
+def status_of(report: Report) -> str:
+    return "closed" if report.state in CLOSED else "open"
+
+
+def service_of(category: Category, organizations: dict[int, Organization], settings: Settings) -> dict[str, Any]:
+    body = organizations.get(category.default_organization_id or 0)
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": f"{category.name} — {category.name_en}",
+        "metadata": True,
+        "type": settings.open311_service_type,
+        "keywords": ", ".join(dict.fromkeys([fold(category.name), category.name_en.lower()])),
+        "group": body.name if body else "IOC",
+    }
+
+
+def definition_of(category: Category) -> dict[str, Any]:
+    default = "Có" if category.urgent_by_default else "Không"
+    return {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": TITLE,
+                "datatype": "string",
+                "required": False,
+                "datatype_description": "Tối đa 200 ký tự (at most 200 characters).",
+                "order": 1,
+                "description": "Tiêu đề ngắn của phản ánh (a short title).",
+            },
+            {
+                "variable": True,
+                "code": URGENT,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": f"Mặc định cho lĩnh vực này: {default} (default for this service).",
+                "order": 2,
+                "description": "Sự việc có nguy hiểm tức thời không? (Is there an immediate danger?)",
+                "values": [
+                    {"key": "khong", "name": "Không khẩn cấp (not urgent)"},
+                    {"key": "co", "name": "Khẩn cấp (urgent: immediate danger)"},
+                ],
+            },
+            {
+                "variable": False,
+                "code": "bao_mat",
+                "datatype": "text",
+                "required": False,
+                "datatype_description": None,
+                "order": 3,
+                "description": "Thông tin người phản ánh được bảo mật: chỉ IOC được xem; không bao giờ công khai. "
+                "(The reporter's identity is confidential and never published.)",
+            },
+        ],
+    }
+
+
+@dataclass
+class Lookups:
+    """Reference rows and per-report extras loaded once per response instead of once per request."""
+
+    categories: dict[int, Category]
+    organizations: dict[int, Organization]
+    photos: dict[Any, str] = field(default_factory=dict)  # report id → public photo path
+    due: dict[Any, Any] = field(default_factory=dict)  # report id → expected fulfilment
+    duplicates: dict[Any, str] = field(default_factory=dict)  # report id → original's code
+
+
+def request_of(report: Report, look: Lookups, settings: Settings, *, extensions: bool = False) -> dict[str, Any]:
+    category = look.categories.get(report.category_id or 0)
+    service = {"service_code": category.code, "service_name": category.name} if category else UNCATEGORISED
+    org = look.organizations.get(report.current_organization_id or 0)
+    published = report.state == ReportState.published
+    decimals = settings.public_location_decimals
+    photo = look.photos.get(report.id) if published else None
+    closed_at = report.closed_at if report.state in CLOSED else None
+    data: dict[str, Any] = {
+        "service_request_id": report.code,
+        "status": status_of(report),
+        "status_notes": _notes(report, look),
+        **service,
+        "description": (report.public_description or "")[:4000] or None if published else None,
+        "agency_responsible": org.name if org else None,
+        "service_notice": None,
+        "requested_datetime": w3c(report.created_at),
+        "updated_datetime": w3c(closed_at or report.updated_at),
+        "expected_datetime": w3c(look.due.get(report.id)) if report.state not in CLOSED else None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": round(report.lat, decimals) if published and report.lat is not None else None,
+        "long": round(report.lon, decimals) if published and report.lon is not None else None,
+        "media_url": f"{settings.public_url.rstrip('/')}{photo}" if photo else None,
+    }
+    if extensions:
+        data["extended_status"] = EXTENDED.get(ReportState(report.state), "open")
+        data["title"] = report.public_title if published else None
+    return data
+
+
+def _notes(report: Report, look: Lookups) -> str:
+    if report.state == ReportState.published:
+        return report.public_result or label(report.state, "vi")
+    if report.state == ReportState.rejected:
+        return f"Không tiếp nhận: {report.close_reason or ''}".strip()
+    if report.state == ReportState.duplicate:
+        return f"Trùng với phản ánh {look.duplicates.get(report.id, '')}".strip()
+    return label(report.state, "vi")

@@ -1,0 +1,95 @@
+"""Reading service requests for Open311: the spec's filters, its 90-day default window, page/page_size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paht.channels.open311.mapping import CLOSED, Lookups
+from paht.models import Assignment, Attachment, Category, Organization, Report
+from paht.reports.codes import normalise_code
+
+WINDOW = timedelta(days=90)
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    ids: list[str] | None = None
+    service_codes: list[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: list[str] | None = None
+    page: int = 1
+    page_size: int = MAX_PAGE_SIZE
+
+
+def lookups(session: Session, reports: list[Report]) -> Lookups:
+    look = Lookups(
+        categories={c.id: c for c in session.scalars(select(Category))},
+        organizations={o.id: o for o in session.scalars(select(Organization))},
+    )
+    if not reports:
+        return look
+    published = [r.id for r in reports if r.state == "published"]
+    if published:
+        photos = session.execute(
+            select(Attachment.report_id, Attachment.id)
+            .where(Attachment.report_id.in_(published))
+            .order_by(Attachment.kind, Attachment.created_at)
+        )
+        for report_id, attachment_id in photos:
+            look.photos.setdefault(report_id, f"/api/v1/public/attachments/{attachment_id}")
+    # Expected fulfilment: the handling deadline of the current assignment, once the body has one.
+    current = [r.current_assignment_id for r in reports if r.current_assignment_id]
+    if current:
+        due = session.execute(
+            select(Assignment.report_id, Assignment.resolve_due_at).where(
+                Assignment.id.in_(current), Assignment.resolve_due_at.is_not(None)
+            )
+        )
+        look.due = dict(due.all())
+    originals = [r.duplicate_of_id for r in reports if r.duplicate_of_id]
+    if originals:
+        codes = dict(session.execute(select(Report.id, Report.code).where(Report.id.in_(originals))).all())
+        look.duplicates = {r.id: codes.get(r.duplicate_of_id, "") for r in reports if r.duplicate_of_id}
+    return look
+
+
+def by_code(session: Session, service_request_id: str) -> Report | None:
+    code = normalise_code(service_request_id)
+    return session.scalar(select(Report).where(Report.code == code)) if code else None
+
+
+def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Report]:
+    """Newest first. `service_request_id` overrides every other filter, as the spec says."""
+    query = select(Report)
+    if filters.ids:
+        codes = [c for c in (normalise_code(i) for i in filters.ids) if c]
+        return list(session.scalars(query.where(Report.code.in_(codes)).order_by(Report.created_at.desc())))
+    start, end = window(filters.start, filters.end, now=now)
+    query = query.where(Report.created_at >= start, Report.created_at <= end)
+    if filters.service_codes:
+        category_ids = select(Category.id).where(Category.code.in_(filters.service_codes))
+        query = query.where(Report.category_id.in_(category_ids))
+    if filters.statuses and set(filters.statuses) != {"open", "closed"}:
+        closed = Report.state.in_([s.value for s in CLOSED])
+        query = query.where(closed if "closed" in filters.statuses else ~closed)
+    query = query.order_by(Report.created_at.desc(), Report.id.desc())
+    query = query.offset((filters.page - 1) * filters.page_size).limit(filters.page_size)
+    return list(session.scalars(query))
+
+
+def window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """The spec's default: the most recent 90 days; one bound given, the other is 90 days away."""
+    if start is None and end is None:
+        return now - WINDOW, now
+    if start is None:
+        assert end is not None
+        return end - WINDOW, end
+    if end is None:
+        return start, start + WINDOW
+    return start, end

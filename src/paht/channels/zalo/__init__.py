@@ -1,0 +1,1 @@
+"""Zalo Official Account: the OA webhook in, the OA message API out."""

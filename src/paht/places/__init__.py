@@ -1,0 +1,1 @@
+"""Places: administrative areas from GeoJSON, each report's area, and map data."""

@@ -1,0 +1,172 @@
+"""Map data as GeoJSON: published reports for the public, visible reports for staff, area outlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import Actor
+from paht.errors import Invalid
+from paht.models import Area, Category, Organization, Report
+from paht.reports.queries import visible
+from paht.search.engine import Scope
+from paht.search.queries import narrow
+from paht.workflow.states import ReportState, label
+
+BBox = tuple[float, float, float, float]
+MAX_FEATURES = 500
+
+
+def parse_bbox(value: str | None) -> BBox | None:
+    """`minLon,minLat,maxLon,maxLat` (WGS 84), as in OGC APIs and Leaflet's `getBounds().toBBoxString()`."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or any(n != n for n in numbers):  # n != n: NaN
+        raise Invalid("bbox: cần 4 số minLon,minLat,maxLon,maxLat (bbox must be four numbers).")
+    min_lon, min_lat, max_lon, max_lat = numbers
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise Invalid("bbox: toạ độ ngoài phạm vi hoặc min > max (bbox out of range or min > max).")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _within(query: Select, box: BBox | None, margin: float = 0.0) -> Select:
+    query = query.where(Report.lat.is_not(None), Report.lon.is_not(None))
+    if box is None:
+        return query
+    min_lon, min_lat, max_lon, max_lat = box
+    return query.where(
+        Report.lon >= min_lon - margin,
+        Report.lon <= max_lon + margin,
+        Report.lat >= min_lat - margin,
+        Report.lat <= max_lat + margin,
+    )
+
+
+def _names(session: Session, model: type[Category] | type[Organization], ids: set[int], lang: str) -> dict:
+    if not ids:
+        return {}
+    rows = session.scalars(select(model).where(model.id.in_(ids)))
+    return {r.id: {"code": r.code, "name": (r.name_en or r.name) if lang == "en" else r.name} for r in rows}
+
+
+def _collection(features: list[dict[str, Any]], *, truncated: bool) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features, "truncated": truncated}
+
+
+def published_features(
+    session: Session,
+    box: BBox | None,
+    *,
+    decimals: int,
+    lang: str,
+    category_id: int | None = None,
+    organization_id: int | None = None,
+    q: str | None = None,
+    limit: int = MAX_FEATURES,
+) -> dict[str, Any]:
+    """Newest published reports in the box, at coarse coordinates and with the public text only.
+
+    The box is applied to the coarse coordinates, so that moving a box about cannot reveal a report's
+    exact point: the database narrows with a margin of half a grid step, the rest is done here.
+    """
+    query = select(Report).where(Report.state == ReportState.published)
+    if category_id is not None:
+        query = query.where(Report.category_id == category_id)
+    if organization_id is not None:
+        query = query.where(Report.current_organization_id == organization_id)
+    if q:
+        query = narrow(session, query, q, Scope.public)
+    query = _within(query, box, margin=0.5 * 10**-decimals)
+    reports = session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    categories = _names(session, Category, {r.category_id for r in reports if r.category_id}, lang)
+    bodies = _names(
+        session, Organization, {r.current_organization_id for r in reports if r.current_organization_id}, lang
+    )
+    features = []
+    for report in reports[:limit]:
+        assert report.lat is not None and report.lon is not None
+        lat, lon = round(report.lat, decimals), round(report.lon, decimals)
+        if box is not None and not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "code": report.code,
+                    "title": report.public_title,
+                    "urgent": report.urgent,
+                    "category": categories.get(report.category_id),
+                    "organization": bodies.get(report.current_organization_id),
+                    "published_at": report.published_at.isoformat() if report.published_at else None,
+                    "url": f"/api/v1/public/reports/{report.code}",
+                },
+            }
+        )
+    return _collection(features, truncated=len(reports) > limit)
+
+
+def visible_features(
+    session: Session,
+    actor: Actor,
+    box: BBox | None,
+    *,
+    states: list[str] | None,
+    lang: str,
+    limit: int = MAX_FEATURES,
+) -> dict[str, Any]:
+    """Staff map: the caller's visible reports in the box, newest first, at their exact points."""
+    query = _within(select(Report).where(visible(actor)), box)
+    if states:
+        query = query.where(Report.state.in_(states))
+    reports = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    categories = _names(session, Category, {r.category_id for r in reports if r.category_id}, lang)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "id": str(r.id),
+                "code": r.code,
+                "title": r.title or r.description[:120],
+                "state": r.state,
+                "state_label": label(r.state, lang),
+                "urgent": r.urgent,
+                "category": categories.get(r.category_id),
+                "created_at": r.created_at.isoformat(),
+            },
+        }
+        for r in reports[:limit]
+    ]
+    return _collection(features, truncated=len(reports) > limit)
+
+
+def all_areas(session: Session) -> list[Area]:
+    return list(session.scalars(select(Area).order_by(Area.code)))
+
+
+def areas_collection(session: Session, lang: str) -> dict[str, Any]:
+    areas = all_areas(session)
+    bodies = _names(session, Organization, {a.organization_id for a in areas if a.organization_id}, lang)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": area.geometry,
+            "properties": {
+                "id": area.id,
+                "code": area.code,
+                "name": area.name,
+                "kind": area.kind,
+                "organization": bodies.get(area.organization_id),
+            },
+        }
+        for area in areas
+    ]
+    return _collection(features, truncated=False)

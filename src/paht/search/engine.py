@@ -1,0 +1,112 @@
+"""Turning a parsed query into an index lookup on each engine, with the user's text always bound.
+
+The user's words reach the database only as bound parameter values, and inside those values only as
+tokens of letters and digits that we quoted ourselves, so neither SQL nor the FTS5/tsquery syntax can
+be injected. Both engines index the same pre-tokenised folded text (see `paht.search.text`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, select, table
+from sqlalchemy.orm import Session, aliased
+
+from paht.models import Report, ReportSearch
+from paht.search.text import Term
+
+Groups = tuple[tuple[Term, ...], ...]
+
+COMMON = 2000
+_FTS = table("report_search_fts", column("rowid"), column("report_search_fts"))
+
+
+class Scope(StrEnum):
+    staff = "staff"
+    public = "public"
+
+
+def fts5_expression(groups: Groups, scope: Scope) -> str:
+    """`staff_folded : ("duong" + "nguyen" + "hu" *) AND …` — every token double-quoted."""
+
+    def phrase(terms: tuple[Term, ...]) -> str:
+        return " + ".join('"' + t.folded.replace('"', '""') + '"' + (" *" if t.prefix else "") for t in terms)
+
+    return " AND ".join(f"{scope.value}_folded : ({phrase(g)})" for g in groups)
+
+
+def tsquery_text(groups: Groups) -> str:
+    """`'duong' <-> 'nguyen' <-> 'hu':* & …` — every token single-quoted and escaped."""
+
+    def quoted(term: Term) -> str:
+        body = term.folded.replace("\\", "\\\\").replace("'", "''")
+        return f"'{body}'" + (":*" if term.prefix else "")
+
+    return " & ".join("(" + " <-> ".join(quoted(t) for t in g) + ")" for g in groups)
+
+
+def _condition(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool]:
+    """Rows of `report_search` that match, answered from the index (FTS5 table / GIN)."""
+    if dialect == "sqlite":
+        rowids = select(_FTS.c.rowid).where(_FTS.c.report_search_fts.op("MATCH")(fts5_expression(groups, scope)))
+        return ReportSearch.id.in_(rowids)
+    if dialect == "postgresql":
+        return _tsv_match(groups, scope)
+    raise NotImplementedError(f"search is not available on {dialect}")
+
+
+def _tsv_match(groups: Groups, scope: Scope, table_name: str = "report_search") -> ColumnElement[bool]:
+    vector = literal_column(f"{table_name}.{scope.value}_tsv")
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(groups)))
+
+
+def matching_reports(session: Session, groups: Groups, scope: Scope) -> Select:
+    """`SELECT report_id FROM report_search WHERE <matches>`, for `Report.id.in_(...)`."""
+    dialect = session.get_bind().dialect.name
+    return select(ReportSearch.report_id).where(_condition(dialect, groups, scope))
+
+
+def newest_matches(session: Session, groups: Groups, scope: Scope, cap: int) -> ColumnElement[bool]:
+    """`Report.id` among the `cap` matches indexed last (≈ the newest): read straight off the index in
+    reverse order, which both engines do without collecting every match of a common word."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = _FTS.c.report_search_fts.op("MATCH")(fts5_expression(groups, scope))
+        rowids = select(_FTS.c.rowid).where(match).order_by(_FTS.c.rowid.desc()).limit(cap)
+        rows = select(ReportSearch.report_id).where(ReportSearch.id.in_(rowids))
+    else:
+        rows = (
+            select(ReportSearch.report_id).where(_tsv_match(groups, scope)).order_by(ReportSearch.id.desc()).limit(cap)
+        )
+    return Report.id.in_(rows)
+
+
+_PROBE = aliased(ReportSearch, name="search_probe")
+
+
+def _probed(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool]:
+    """The current report's own index row matches (checked row by row, for lists walked newest first)."""
+    if dialect == "sqlite":
+        match = _FTS.c.report_search_fts.op("MATCH")(fts5_expression(groups, scope))
+        row = exists().where(_FTS.c.rowid == _PROBE.id, match)
+    else:
+        row = _tsv_match(groups, scope, "search_probe")
+    return exists().where(_PROBE.report_id == Report.id, row)
+
+
+def report_matches(session: Session, groups: Groups, scope: Scope) -> ColumnElement[bool]:
+    """A condition on `Report` for "matches", in the shape the engine answers fastest.
+
+    Few matches (fewer than `COMMON` among all reports), or a prefix: collect them from the index and
+    keep those (`Report.id IN (…)`). Many: walk the list in its own order (newest first) and check each
+    report's row, which stops as soon as the page is full — collecting 100,000 matches of a common word
+    to show 50 costs far more. A count from the index that reads at most `COMMON` rows decides.
+    """
+    dialect = session.get_bind().dialect.name
+    collected = Report.id.in_(select(ReportSearch.report_id).where(_condition(dialect, groups, scope)))
+    if any(term.prefix for group in groups for term in group):  # a prefix is costly to test row by row
+        return collected
+    probe = select(ReportSearch.id).where(_condition(dialect, groups, scope)).limit(COMMON).subquery()
+    if (session.scalar(select(func.count()).select_from(probe)) or 0) < COMMON:
+        return collected
+    return _probed(dialect, groups, scope)

@@ -1,0 +1,64 @@
+"""The staff and public report lists with search: newest first (keyset) or by relevance (ranked)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import Actor
+from paht.models import Report
+from paht.publishing import queries as public_queries
+from paht.reports import queries as report_queries
+from paht.search.engine import Scope
+from paht.search.queries import SearchSort, ranked_page
+
+Q_HELP = (
+    "Search, diacritics ignored (đ = d; NFD input; hoà = hòa): the words as a phrase, else each word; "
+    '"quoted" for an exact phrase; a trailing * for a prefix (nguy*).'
+)
+SORT_HELP = "newest (default) or relevance (exact diacritics first; ranks the newest matches only)."
+
+
+def staff_page(
+    session: Session,
+    actor: Actor,
+    filters: report_queries.ReportFilters,
+    *,
+    sort: SearchSort,
+    cursor: str | None,
+    limit: int,
+    cap: int,
+) -> tuple[list[Report], str | None]:
+    if filters.q and sort is SearchSort.relevance:
+        base = report_queries.filtered_visible(session, actor, replace(filters, q=None))
+        return ranked_page(
+            session, base, filters.q, Scope.staff, at=Report.created_at, cursor=cursor, limit=limit, cap=cap
+        )
+    return report_queries.list_visible(session, actor, filters, cursor=cursor, limit=limit)
+
+
+def public_page(
+    session: Session,
+    *,
+    q: str | None,
+    sort: SearchSort,
+    category_id: int | None,
+    organization_id: int | None,
+    published_from: datetime | None,
+    published_to: datetime | None,
+    cursor: str | None,
+    limit: int,
+    cap: int,
+) -> tuple[list[Report], str | None]:
+    filters = {
+        "category_id": category_id,
+        "organization_id": organization_id,
+        "published_from": published_from,
+        "published_to": published_to,
+    }
+    if q and sort is SearchSort.relevance:
+        base = public_queries.published_query(session, q=None, **filters)
+        return ranked_page(session, base, q, Scope.public, at=Report.published_at, cursor=cursor, limit=limit, cap=cap)
+    return public_queries.list_published(session, q=q, cursor=cursor, limit=limit, **filters)

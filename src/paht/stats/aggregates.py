@@ -1,0 +1,288 @@
+"""Keeping the statistics tables: the report-change hook, and the full rebuild from events and assignments.
+
+The hook adds the new event's deltas in the caller's transaction (registered in paht.reports.hooks.HOOKS,
+after every other hook so that the report's area is already placed). A report is always counted under
+its current category and area: when either changes, its whole history moves to the new key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import delete, func, inspect, or_, select, text
+from sqlalchemy.orm import Session
+
+from paht.config import get_settings
+from paht.models import Assignment, Event, Report, SlaClock, StatsBucket, StatsDaily, StatsReportDims
+from paht.models.stats import COUNTERS, KEY_COLUMNS
+from paht.stats.definitions import ALL_KEY, NONE_KEY, period_starts
+from paht.stats.increments import ClockFact, Deltas, EventFact, total, walk
+
+COUNTED_KINDS = ("created", "transition", "rated")
+
+RowKey = tuple[str, date, int, int, int]  # grain, period start, area, category, organization
+
+
+@dataclass
+class Rows:
+    """Aggregate rows to add: counters per key and bucket counts per key × (metric, bucket)."""
+
+    counters: dict[RowKey, Counter[str]] = field(default_factory=dict)
+    buckets: Counter[tuple[RowKey, str, str]] = field(default_factory=Counter)
+
+    def add(self, deltas: Deltas, dims: tuple[int, int], sign: int = 1) -> None:
+        """Add deltas under a report's (category, area), and under the rollups over every category/area."""
+        category, area = dims
+        levels = ((area, category), (area, ALL_KEY), (ALL_KEY, category), (ALL_KEY, ALL_KEY))
+        for (day, organization), delta in deltas.items():
+            for grain, start in period_starts(day):
+                for area_key, category_key in levels:
+                    key = (grain, start, area_key, category_key, organization)
+                    target = self.counters.setdefault(key, Counter())
+                    for name, value in delta.counters.items():
+                        target[name] += sign * value
+                    for (metric, bucket), value in delta.buckets.items():
+                        self.buckets[(key, metric, bucket)] += sign * value
+
+
+@dataclass
+class History:
+    """Everything the walk needs about one report."""
+
+    channel: str
+    dims: tuple[int, int]
+    events: list[EventFact] = field(default_factory=list)
+    clocks: list[ClockFact] = field(default_factory=list)
+    body_of: dict[int, int] = field(default_factory=dict)
+
+
+_places_installed: dict[str, bool] = {}
+
+
+def places_installed(session: Session) -> bool:
+    connection = session.connection()
+    url = str(connection.engine.url)
+    if url not in _places_installed:
+        _places_installed[url] = inspect(connection).has_table("report_places")
+    return _places_installed[url]
+
+
+def area_key(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each report's area (paht.places), when areas are installed; otherwise every report has none."""
+    try:
+        from paht.models import ReportPlace  # type: ignore[attr-defined]
+    except ImportError:  # the places capability is optional
+        return {}
+    if not places_installed(session):
+        return {}
+    if len(report_ids) == 1:  # the hook's case: usually already in the session, placed by the places hook
+        place = session.get(ReportPlace, report_ids[0])
+        return {place.report_id: place.area_id} if place is not None else {}
+    rows = session.execute(
+        select(ReportPlace.report_id, ReportPlace.area_id).where(ReportPlace.report_id.in_(report_ids))
+    )
+    return {report_id: area_id for report_id, area_id in rows}
+
+
+def load_histories(
+    session: Session, report_ids: Sequence[uuid.UUID], report: Report | None = None
+) -> dict[uuid.UUID, History]:
+    """The histories of some reports (`report`: the one report, already loaded, when there is only one)."""
+    areas = area_key(session, report_ids)
+    rows = (
+        [report]
+        if report is not None
+        else session.execute(select(Report.id, Report.channel, Report.category_id).where(Report.id.in_(report_ids)))
+    )
+    found = {row.id: History(row.channel, (row.category_id or NONE_KEY, areas.get(row.id, NONE_KEY))) for row in rows}
+    events = session.execute(
+        select(
+            Event.report_id,
+            Event.id,
+            Event.kind,
+            Event.action,
+            Event.from_state,
+            Event.to_state,
+            Event.assignment_id,
+            Event.created_at,
+            Event.payload,
+        )
+        .where(Event.report_id.in_(report_ids), Event.kind.in_(COUNTED_KINDS))
+        .order_by(Event.report_id, Event.id)
+    )
+    for row in events:
+        found[row.report_id].events.append(EventFact(*row[1:]))
+    clocks = session.execute(
+        select(SlaClock.report_id, SlaClock.stage, SlaClock.started_at, SlaClock.due_at).where(
+            SlaClock.report_id.in_(report_ids)
+        )
+    )
+    for row in clocks:
+        found[row.report_id].clocks.append(ClockFact(*row[1:]))
+    bodies = session.execute(
+        select(Assignment.report_id, Assignment.id, Assignment.organization_id).where(
+            Assignment.report_id.in_(report_ids)
+        )
+    )
+    for row in bodies:
+        found[row.report_id].body_of[row.id] = row.organization_id
+    return found
+
+
+def _walk(history: History, timezone: str) -> list[tuple[int, Deltas]]:
+    return walk(history.events, history.clocks, history.body_of, channel=history.channel, timezone=timezone)
+
+
+def on_report_change(session: Session, report: Report, event: Event) -> None:
+    """The hook: add what `event` changes to the statistics, in the caller's transaction."""
+    timezone = get_settings().timezone
+    history = load_histories(session, [report.id], report)[report.id]
+    steps = _walk(history, timezone)
+    stored = session.get(StatsReportDims, report.id)
+    rows = Rows()
+    if stored is None:  # first sight of this report (new, or older than the statistics): count all of it
+        rows.add(total(d for _, d in steps), history.dims)
+        session.add(StatsReportDims(report_id=report.id, category_key=history.dims[0], area_key=history.dims[1]))
+    elif (stored.category_key, stored.area_key) != history.dims:
+        rows.add(total(d for event_id, d in steps if event_id != event.id), (stored.category_key, stored.area_key), -1)
+        rows.add(total(d for _, d in steps), history.dims)
+        stored.category_key, stored.area_key = history.dims
+    else:
+        rows.add(total(d for event_id, d in steps if event_id == event.id), history.dims)
+    write(session, rows)
+
+
+@cache
+def _upserts(dialect: str) -> tuple[Any, Any]:
+    """The two add-to-row statements for a dialect, built once (they are the hot path of every step)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    daily = StatsDaily.__table__
+    counters = insert(daily)
+    counters = counters.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: daily.c[name] + counters.excluded[name] for name in COUNTERS},
+    )
+    bucket_table = StatsBucket.__table__
+    buckets = insert(bucket_table)
+    buckets = buckets.on_conflict_do_update(
+        index_elements=[*KEY_COLUMNS, "metric", "bucket"],
+        set_={"count": bucket_table.c["count"] + buckets.excluded["count"]},
+    )
+    return counters, buckets
+
+
+def write(session: Session, rows: Rows) -> None:
+    """Add rows to the tables. Keys are written in sorted order so concurrent writers never deadlock."""
+    counters, buckets = _upserts(session.get_bind().dialect.name)
+    zero = dict.fromkeys(COUNTERS, 0)
+    counter_rows = [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), **zero, **values}
+        for key, values in sorted(rows.counters.items())
+        if any(values.values())
+    ]
+    if counter_rows:
+        session.execute(counters, counter_rows)
+    bucket_rows = [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), "metric": metric, "bucket": bucket, "count": count}
+        for (key, metric, bucket), count in sorted(rows.buckets.items())
+        if count
+    ]
+    if bucket_rows:
+        session.execute(buckets, bucket_rows)
+
+
+def recompute(
+    session: Session, report_ids: Sequence[uuid.UUID], *, timezone: str
+) -> tuple[Rows, dict[uuid.UUID, tuple[int, int]]]:
+    """What the given reports' whole histories add up to, computed from events and assignments."""
+    rows = Rows()
+    dims: dict[uuid.UUID, tuple[int, int]] = {}
+    for report_id, history in load_histories(session, report_ids).items():
+        rows.add(total(d for _, d in _walk(history, timezone)), history.dims)
+        dims[report_id] = history.dims
+    return rows, dims
+
+
+def report_id_batches(session: Session, size: int) -> Iterable[list[uuid.UUID]]:
+    """Every report id, in keyset batches (no OFFSET)."""
+    last: uuid.UUID | None = None
+    while True:
+        query = select(Report.id).order_by(Report.id).limit(size)
+        if last is not None:
+            query = query.where(Report.id > last)
+        batch = list(session.scalars(query))
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def rebuild(session: Session, *, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
+    """Empty the statistics tables and recompute them from every report's history; returns the report count.
+
+    Runs in the caller's transaction, which holds off concurrent workflow steps until it commits (SQLite:
+    the write lock; PostgreSQL: an exclusive lock on the statistics tables), so nothing is counted twice.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE stats_daily, stats_buckets, stats_report_dims IN EXCLUSIVE MODE"))
+    for model in (StatsDaily, StatsBucket, StatsReportDims):
+        session.execute(delete(model))
+    timezone = get_settings().timezone
+    done = 0
+    for batch in report_id_batches(session, batch_size):
+        rows, dims = recompute(session, batch, timezone=timezone)
+        session.execute(
+            StatsReportDims.__table__.insert(),
+            [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()],
+        )
+        write(session, rows)
+        done += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return done
+
+
+def stale_report_ids(session: Session) -> list[uuid.UUID]:
+    """Reports whose category or area is no longer the one their history is counted under."""
+    query = select(StatsReportDims.report_id).join(Report, Report.id == StatsReportDims.report_id)
+    changed = StatsReportDims.category_key != func.coalesce(Report.category_id, NONE_KEY)
+    if places_installed(session):
+        from paht.models import ReportPlace  # type: ignore[attr-defined]
+
+        query = query.outerjoin(ReportPlace, ReportPlace.report_id == StatsReportDims.report_id)
+        changed = or_(changed, StatsReportDims.area_key != func.coalesce(ReportPlace.area_id, NONE_KEY))
+    return list(session.scalars(query.where(changed)))
+
+
+def refresh_dims(session: Session, report_ids: Sequence[uuid.UUID] | None = None) -> int:
+    """Move reports whose category or area changed outside the workflow (e.g. areas re-imported).
+
+    With no ids, finds them (one scan of the per-report table: for administrative changes, not page views).
+    Returns how many reports moved.
+    """
+    timezone = get_settings().timezone
+    ids = list(report_ids) if report_ids is not None else stale_report_ids(session)
+    moved = 0
+    for start in range(0, len(ids), 500):
+        for report_id, history in load_histories(session, ids[start : start + 500]).items():
+            stored = session.get(StatsReportDims, report_id)
+            if stored is None or (stored.category_key, stored.area_key) == history.dims:
+                continue
+            everything = total(d for _, d in _walk(history, timezone))
+            rows = Rows()
+            rows.add(everything, (stored.category_key, stored.area_key), -1)
+            rows.add(everything, history.dims)
+            write(session, rows)
+            stored.category_key, stored.area_key = history.dims
+            moved += 1
+    session.flush()
+    return moved
