@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PAHT_DATABASE_URL ?= sqlite:///./var/paht.sqlite3
 
-.PHONY: install run test lint format migrate demo worker docs clean messages bench bench-quick bench-profile
+.PHONY: install run test test-slow lint format migrate demo worker docs clean messages bench bench-quick bench-profile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q -m 'not slow'
+
+# The long runs (marked slow): the export of 100,000 reports with flat memory.
+test-slow: install
+	$(BIN)/pytest -q -m slow
 
 lint: install
 	$(BIN)/ruff check .
