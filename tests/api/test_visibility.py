@@ -247,7 +247,6 @@ def test_the_ioc_sees_contact_details_and_each_read_is_audited_once(client, pers
     assert find_leaks(timeline.text, CONTACT) == []
 
 
-@pytest.mark.xfail(strict=True, reason="stats/exports.py: an IOC export of reporters' contacts is not audited")
 def test_exporting_contact_details_is_audited_on_each_report(client, personas, db):
     world = World(client, personas, db)
     report = world.report("processing", by="anonymous", submission=SUBMISSION)

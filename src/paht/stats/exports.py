@@ -30,6 +30,7 @@ from paht.config import Settings
 from paht.db import Database
 from paht.errors import NotPermitted
 from paht.models import Category, Organization, Report
+from paht.reports.audit import record_contact_view
 from paht.reports.queries import visible
 from paht.stats.definitions import zone
 from paht.workflow.states import LABELS as STATE_LABELS
@@ -189,17 +190,35 @@ def reports_table(
     columns = report_columns(kind)
     decimals = settings.public_location_decimals
 
+    code_index = [c.key for c in columns].index("code")
+
     def rows() -> Iterator[Sequence[Any]]:
+        exported: list[str] = []
         with db.reader() as session:
             names = _names(session, lang)
             query = _query(actor, kind, columns, filters, settings.timezone).execution_options(yield_per=BATCH)
             for row in session.execute(query):
                 values = zip(columns, row, strict=False)  # the row ends with the officer's result
                 yield [_cell(c.key, value, row, names, kind, decimals, lang) for c, value in values]
-            if kind == CONTACTS:
-                log.info("report export with reporter contacts by user %s", actor.user_id)
+                if kind == CONTACTS:
+                    exported.append(row[code_index])
+                    if len(exported) >= BATCH:
+                        _audit_contact_export(db, actor, exported)
+                        exported = []
+        if kind == CONTACTS:
+            _audit_contact_export(db, actor, exported)
+            log.info("report export with reporter contacts by user %s", actor.user_id)
 
     return Table("reports", columns, rows)
+
+
+def _audit_contact_export(db: Database, actor: Actor, codes: list[str]) -> None:
+    """Every staff read of reporter contact details is audited, an export's rows included (one event each)."""
+    if not codes:
+        return
+    with db.write() as session:
+        for report in session.scalars(select(Report).where(Report.code.in_(codes))):
+            record_contact_view(session, report, actor, purpose="export:reports")
 
 
 def _names(session: Session, lang: str) -> dict[str, dict[int, str]]:
