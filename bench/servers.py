@@ -80,6 +80,11 @@ def start(name: str, database_url: str, data_dir: Path) -> Server:
         "PAHT_DATABASE_URL": database_url,
         "PAHT_DATA_DIR": str(data_dir),
         "PAHT_RUN_WORKER_IN_PROCESS": "false",
+        # The load generator is one address submitting far faster than any citizen (abuse limits, docs/abuse.md).
+        "PAHT_SUBMIT_LIMIT_PER_IP": "1000000000",
+        "PAHT_SUBMIT_LIMIT_PER_DEVICE": "1000000000",
+        "PAHT_SUBMIT_LIMIT_PER_ACCOUNT": "1000000000",
+        "PAHT_SUBMIT_LIMIT_PER_STAFF": "1000000000",
         "RAW_DATABASE_URL": database_url,
         "RAW_WRITE_MODE": mode or "",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

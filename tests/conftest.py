@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,10 @@ from paht.db import Database
 from paht.main import create_app
 from paht.migrate import upgrade
 from tests.factories import seed_world
+from tests.pg_pool import PostgresCopies
+
+# Fails any test that logs a planted reporter canary (issue 8 item 8).
+pytest_plugins = ["tests.pii_log_guard"]
 
 POSTGRES_ADMIN_URL = os.environ.get("PAHT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_ADMIN_URL else [])
@@ -82,19 +85,39 @@ def database_url(request: pytest.FixtureRequest, templates: dict[str, str], tmp_
         shutil.copyfile(templates["sqlite"], target)
         yield f"sqlite:///{target}"
         return
-    name = f"paht_t_{_worker(request)}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = _pg_admin()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgres"]}"'))
+    copies: PostgresCopies = request.getfixturevalue("postgres_copies")
+    name = copies.take()
     yield _pg_url(name)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    copies.give_back(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(request: pytest.FixtureRequest, templates: dict[str, str]) -> Iterator[PostgresCopies]:
+    admin = _pg_admin()
+    copies = PostgresCopies(admin, templates["postgres"], prefix=f"paht_t_{_worker(request)}_{os.getpid()}")
+    yield copies
+    copies.close()
     admin.dispose()
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "data", run_worker_in_process=False)
+    return Settings(
+        database_url=database_url, data_dir=tmp_path / "data", run_worker_in_process=False, **RELAXED_LIMITS
+    )
+
+
+# Tests that are not about abuse limits submit and sign in far faster than any citizen (tests/abuse/ sets its own).
+RELAXED_LIMITS = {
+    "submit_limit_per_device": 100_000,
+    "submit_limit_per_account": 100_000,
+    "submit_limit_per_staff": 100_000,
+    "submit_limit_per_ip": 100_000,
+    "submit_limit_per_sender": 100_000,
+    "login_pair_failures": 100_000,
+    "login_ip_failures": 100_000,
+    "login_account_free_failures": 100_000,
+}
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paht.auth.passwords import hash_password
-from paht.auth.service import issue_token
+from paht.auth.service import issue_token, token_digest
 from paht.demo.load import load_directory
-from paht.models import Organization, User
+from paht.models import ApiToken, Organization, User
 from paht.users.service import create_user
 
 PASSWORD = "demo12345"
@@ -31,6 +31,29 @@ PERSONAS = {
     "ioc_editor": "ioc.editor",
     "admin": "admin",
 }
+
+
+def demo_totp_code(session: Session, username: str) -> str:
+    """A code for a demo account with the demo TOTP key that its replay guard has not seen yet.
+
+    A code is accepted once per 30-second step (and one step of drift), so a second sign-in of the same
+    account within a step uses the next step's code. A person signing in a third time within the same
+    30 seconds would wait for the next code; tests rewind the account's replay guard instead of sleeping
+    (`session` must then be a writer).
+    """
+    from paht.auth.totp import STEP_SECONDS, code_at, step_at
+    from paht.clock import utc_now
+    from paht.demo.load import DEMO_TOTP_SECRET
+
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None and user.totp_secret == DEMO_TOTP_SECRET, username
+    now = utc_now()
+    step = max(step_at(now), (user.totp_last_step or 0) + 1)
+    if step > step_at(now) + 1:  # this step's and the next step's codes are both spent: rewind the guard
+        step = step_at(now)
+        user.totp_last_step = step - 1
+        session.flush()
+    return code_at(DEMO_TOTP_SECRET, now.fromtimestamp(step * STEP_SECONDS, now.tzinfo))
 
 
 @lru_cache
@@ -57,6 +80,11 @@ def tokens_for(session: Session, personas: dict[str, str]) -> dict[str, str]:
         user = session.scalar(select(User).where(User.username == username))
         assert user is not None, username
         tokens[persona], _ = issue_token(session, user=user, ttl_hours=1)
+        # Persona tokens stand for API clients in the workflow and permission tests, which move the clock by
+        # up to an hour between calls: they end at their 1-hour expiry, never idle. The idle timeout is
+        # tested with tokens from real logins (tests/accounts/test_sessions.py).
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(tokens[persona])))
+        row.last_used_at = row.expires_at
     return tokens
 
 

@@ -45,15 +45,30 @@ def serve(
     if no_worker:
         os.environ["PAHT_RUN_WORKER_IN_PROCESS"] = "false"
         get_settings.cache_clear()
-    uvicorn.run("paht.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    from paht.ops.cli import refuse_unsafe_database
+
+    refuse_unsafe_database()  # issue 8 item 1: fail before binding the port (each app checks again at startup)
+    # X-Forwarded-For/-Proto are believed only from PAHT_TRUSTED_PROXIES (ASVS 4.1.3; paht.abuse.client).
+    trusted = ",".join(get_settings().trusted_proxies)
+    uvicorn.run(
+        "paht.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted,
+        log_level="info",
+    )
 
 
 @app.command()
 def worker() -> None:
     """Run the job worker alone (production: one or more besides `paht serve --no-worker`)."""
     from paht.jobs.worker import loop
+    from paht.ops.cli import refuse_unsafe_database
 
     logging.basicConfig(level=logging.INFO)
+    refuse_unsafe_database()  # issue 8 item 1: a job's effects must survive a crash as much as a report
     stop = threading.Event()
     console.print("worker running; Ctrl-C to stop")
     try:
@@ -95,6 +110,7 @@ def create_user(
     email: str | None = None,
 ) -> None:
     """Create a user account."""
+    from paht.auth.policy import AccountPolicy
     from paht.users.service import create_user as create
 
     with _db().write() as session:
@@ -106,6 +122,7 @@ def create_user(
             organization_code=organization,
             password=password,
             email=email,
+            policy=AccountPolicy.from_settings(get_settings()),
         )
         console.print(f"created user {user.username} (id {user.id})")
 
@@ -317,6 +334,26 @@ def bench_data(
 from paht.stats.cli import app as stats_app  # noqa: E402
 
 app.add_typer(stats_app, name="stats")
+
+# Tamper-evident audit (issue 8 item 7): `paht audit verify`.
+from paht.audit.cli import app as audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")
+
+# Personal data (issue 8 item 8): `paht privacy retention|requests|request|complete`.
+from paht.privacy.cli import app as privacy_app  # noqa: E402
+
+app.add_typer(privacy_app, name="privacy")
+
+# Crash safety and backups (issue 8 items 1 and 9): `paht backup`, `paht restore` (src/paht/ops/cli.py).
+from paht.ops.cli import register as register_ops  # noqa: E402
+
+register_ops(app)
+
+# Staff accounts (issue 8 item 4): `paht set-password`, `paht totp-reset`, `paht demo-totp` (src/paht/auth/cli.py).
+from paht.auth.cli import register as register_accounts  # noqa: E402
+
+register_accounts(app)
 
 
 def main() -> None:

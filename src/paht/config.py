@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,14 +36,31 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
     public_photo_max_side: int = 1600
+    # Upload malware scanning (issue 8 item 6, helper E): "off", or "clamav" (Debian's clamav package).
+    # With a scanner, a photo stays unserved until a job has scanned it clean; an infected one is quarantined.
+    upload_scanner: Literal["off", "clamav"] = "off"
+    clamav_daemon: bool = False  # clamdscan (a running clamd keeps the signatures loaded) instead of clamscan
+    clamav_database: str | None = None  # clamscan -d: a signature file or folder (default: freshclam's)
+    upload_scan_timeout_seconds: float = 300.0
+
+    # Web hardening (issue 8 item 5, helper E). api_docs: None = on in development, off in production.
+    api_docs: bool | None = None
+    cors_allowed_origins: list[str] = []  # e.g. ["https://app.hue.gov.vn"]; empty: no CORS headers at all
 
     run_worker_in_process: bool = True
     worker_poll_seconds: float = 2.0
     sweep_interval_seconds: int = 60
     job_max_attempts: int = 8
+    # Crash safety (issue 8 item 1): a job whose worker died is claimed again after this long; it must be
+    # longer than any job runs (an outbox send waits at most channel_http_timeout_seconds per call).
+    job_stale_claim_seconds: int = 600
 
     public_location_decimals: int = 3
     notice_version: str = "2026-01"
+    # Personal data (issue 8 item 8, paht.privacy): contact details of reports closed longer than this are
+    # anonymised by the worker (checked every retention_interval_seconds) and `paht privacy retention`.
+    retention_contact_days: int = 365
+    retention_interval_seconds: int = 3600
 
     # Search, duplicates and dispatch suggestions (issue 6, docs/search-and-routing.md).
     search_relevance_candidates: int = 2000  # sort=relevance ranks only this many newest matches
@@ -63,6 +81,16 @@ class Settings(BaseSettings):
     # Web consoles and portal (issue 3): browser sessions and maps.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Staff accounts (issue 8 item 4, helper C): password policy, TOTP second factor, API token idle timeout.
+    password_min_length: int = 14  # without a second factor (ASVS 6.2.1 recommends 15; NIST 800-63B: 15)
+    password_min_length_with_totp: int = 8
+    password_max_length: int = 128
+    totp_required_roles: list[str] = ["admin", "ioc_operator", "ioc_editor"]  # other staff may enrol
+    totp_issuer: str = "PAHT"  # the name authenticator apps show
+    totp_attempts: int = 5  # wrong codes allowed per account per window, then 429
+    totp_attempt_window_seconds: int = 300
+    login_pending_minutes: int = 5  # time to enter the code after the password
+    token_idle_minutes: int = 30  # an API token unused this long stops working (absolute: token_ttl_hours)
     # A tile URL template such as https://tile.example.vn/{z}/{x}/{y}.png; None: maps without a base layer.
     map_tiles_url: str | None = None
     map_tiles_attribution: str | None = None
@@ -110,6 +138,25 @@ class Settings(BaseSettings):
     open311_service_type: str = "realtime"  # realtime: POST returns the id; batch: a token for tokens/{token}
     open311_contact: str = "Trung tâm IOC — phananh@localhost"
     open311_key_service: str = "Xin khoá API (api_key) từ quản trị viên PAHT (ask a PAHT administrator)."
+
+    # Abuse limits (issue 8 item 3, helper B; docs/abuse.md). Counted in the database, so every worker
+    # process shares them. Client addresses come from X-Forwarded-For only when the connection comes from
+    # one of `trusted_proxies` (addresses or networks, e.g. ["10.0.0.0/8"]; ASVS 4.1.3).
+    trusted_proxies: list[str] = []
+    submit_window_seconds: int = 3600
+    submit_limit_per_device: int = 20  # X-Device-Id of the mobile app
+    submit_limit_per_account: int = 20  # a signed-in citizen (and the hotline desk: see per_staff)
+    submit_limit_per_staff: int = 200  # an IOC operator entering hotline calls
+    submit_limit_per_ip: int = 200  # generous: mobile carriers put many citizens behind one address
+    submit_limit_per_sender: int = 10  # a Facebook, Zalo or e-mail sender, or an Open311 key
+    login_pair_failures: int = 5  # wrong passwords for one account from one address, then a lock
+    login_pair_lock_seconds: int = 900
+    login_account_free_failures: int = 20  # per account from all addresses, then a growing delay
+    login_account_max_delay_seconds: int = 60  # the cap of that delay (60 s: at most ~85 failures an hour)
+    login_account_window_seconds: int = 3600  # the account's count ends after this long without failures
+    login_ip_failures: int = 50  # per address across accounts (password spraying)
+    login_ip_window_seconds: int = 900
+    login_known_days: int = 30  # an address that signed in to the account is "known" this long
 
 
 @lru_cache

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import paht.audit.chain  # noqa: F401  (registers the event hash chain on every Session, issue 8 item 7)
 from paht.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -33,9 +34,15 @@ def _prepare_sqlite_file(url: str) -> None:
 
 def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> Engine:
     if not is_sqlite(url):
-        return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+        return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
     _prepare_sqlite_file(url)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # hide_parameters: database errors (and their logged tracebacks) never carry the values, which can be
+    # personal data (issue 8 item 8, tests/pii_log_guard.py).
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]

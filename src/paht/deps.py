@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import ANONYMOUS, Actor
-from paht.auth.service import actor_for, user_for_token
+from paht.auth.service import actor_for, touch_token, user_for_token
 from paht.config import Settings
 from paht.db import Database
 from paht.errors import NotAuthenticated
@@ -39,13 +39,20 @@ def read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
 
 def current_actor(
     db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_app_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     if credentials is None:
         return ANONYMOUS
     with db.reader() as session:
-        user = user_for_token(session, credentials.credentials)
-        return actor_for(session, user)
+        user, stale_token_id = user_for_token(
+            session, credentials.credentials, idle_minutes=settings.token_idle_minutes
+        )
+        actor = actor_for(session, user)
+    if stale_token_id is not None:  # the idle timeout's clock: one write per token per minute at most
+        with db.write() as session:
+            touch_token(session, stale_token_id)
+    return actor
 
 
 def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:

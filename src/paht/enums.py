@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     sla_breached = "sla_breached"
     contact_viewed = "contact_viewed"
     attachment_added = "attachment_added"
+    attachment_quarantined = "attachment_quarantined"  # the malware scan found something (issue 8 item 6)
     rated = "rated"
 
 
@@ -51,3 +52,15 @@ class JobStatus(StrEnum):
 class AttachmentKind(StrEnum):
     report = "report"
     result = "result"
+
+
+class ScanStatus(StrEnum):
+    """A photo's malware scan (issue 8 item 6). Only `not_scanned` (scanning off) and `clean` are ever served."""
+
+    not_scanned = "not_scanned"
+    pending = "pending"
+    clean = "clean"
+    infected = "infected"
+
+
+SERVABLE_SCANS = (ScanStatus.not_scanned, ScanStatus.clean)

@@ -14,11 +14,12 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 
 from paht.config import Settings, get_settings
 from paht.db import Database
-from paht.errors import DomainError
+from paht.errors import DomainError, RateLimited
 
 log = logging.getLogger("paht")
 
@@ -86,11 +87,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         response = _error(exc.status_code, exc.code, exc.message, exc.details)
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, RateLimited):  # RFC 9110 §10.2.3: how long to wait before trying again
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(StaleDataError)
     async def stale(_: Request, exc: StaleDataError) -> JSONResponse:
         return _error(409, "conflict", "Phản ánh vừa được người khác cập nhật; hãy tải lại (concurrent update).")
+
+    # A value the database cannot hold — an id beyond 64 bits (the SQLite driver: OverflowError), beyond the
+    # column's integer type (PostgreSQL: DataError, "out of range") — is the client's mistake (found by tests/fuzz).
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        return _error(422, "invalid", "Giá trị nằm ngoài phạm vi cho phép (value out of range).")
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -129,6 +139,18 @@ def _include_routers(app: FastAPI) -> None:
     for router in (webhooks, open311, open311_keys, channels, channels_web):  # channels_web: /quan-tri/kenh
         app.include_router(router)
 
+    # Abuse limits and the abuse list (issue 8 item 3): the admin API and page.
+    from paht.abuse.api import router as abuse_list
+    from paht.abuse.web import router as abuse_list_web
+
+    app.include_router(abuse_list)
+    app.include_router(abuse_list_web)  # /quan-tri/danh-sach-lam-dung
+
+    # Personal data (issue 8 item 8): the reporter's export, correction and erasure; the IOC's request list.
+    from paht.privacy.api import router as personal_data
+
+    app.include_router(personal_data)
+
 
 def create_app(settings: Settings | None = None, db: Database | None = None, *, worker: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -137,6 +159,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from paht.ops.durability import require_durable
+
+        require_durable(db)  # issue 8 item 1: never acknowledge a write the database could lose on a crash
         stop = threading.Event()
         thread = None
         if run_worker:
@@ -149,11 +174,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         if thread is not None:
             thread.join(timeout=10)
 
+    from paht.security import docs_enabled
+    from paht.security import install as install_security
+
+    docs = docs_enabled(settings)  # issue 8 item 5: no API documentation endpoints in production by default
     app = FastAPI(
         title="PAHT — Phản ánh hiện trường",
         version="1",
         description="Field reports: receive, dispatch, handle, approve and publish. See docs/workflow.md.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -164,6 +196,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     from paht.web import install as install_web
 
     install_web(app, settings)
+    install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -76,8 +76,11 @@ def test_logout_needs_a_token(client):
 
 
 def test_an_expired_token_gets_401(client):
-    token = _login(client, "ioc.operator").json()["access_token"]
+    token = _login(client, "sxd.handler").json()["access_token"]
     start = utc_now()
+    for minutes in range(20, 12 * 60, 20):  # used every 20 minutes, so the 30-minute idle timeout never ends it
+        set_now(start + timedelta(minutes=minutes))
+        assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
     set_now(start + timedelta(hours=11, minutes=59))
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
     set_now(start + timedelta(hours=12, seconds=1))

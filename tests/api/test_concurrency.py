@@ -6,9 +6,7 @@ one barrier, so they really overlap inside the application and the database, on 
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -34,37 +31,14 @@ from paht.sla.service import STAGE_FOR_STATE
 from paht.users.service import create_user
 from paht.workflow import Action
 from tests.factories import new_report_body, password_hash
+from tests.live_server import serve
 
 ROUNDS = 8  # × 7 races: 56 pairs of simultaneous conflicting actions per database
-SERVER_START_SECONDS = 30
-
-
-@contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port in a background thread; yields the base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=SERVER_START_SECONDS)
-        sock.close()
 
 
 @pytest.fixture
 def server(app: FastAPI) -> Iterator[str]:
-    with live_server(app) as url:
+    with serve(app) as url:
         yield url
 
 

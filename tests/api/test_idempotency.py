@@ -13,8 +13,9 @@ from paht.errors import Conflict
 from paht.intake import idempotency
 from paht.intake.schemas import ReportCreate
 from paht.models import IdempotencyKey, Report, User
-from tests.api.test_concurrency import clients, fire_together, live_server
+from tests.api.test_concurrency import clients, fire_together
 from tests.factories import new_report_body
+from tests.live_server import serve
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CONCURRENT = 20
@@ -160,7 +161,7 @@ def test_a_failed_request_releases_its_key(client, db):
 def test_twenty_concurrent_submissions_with_one_key_make_one_report(app, db):
     key, body = str(uuid.uuid4()), new_report_body()
     request = {"method": "POST", "url": "/api/v1/reports", "json": body, "headers": {"Idempotency-Key": key}}
-    with live_server(app) as url, clients(url, CONCURRENT) as many:
+    with serve(app) as url, clients(url, CONCURRENT) as many:
         responses = fire_together(many, [request] * CONCURRENT)
         retried = many[0].request(**request)
     assert {r.status_code for r in responses} <= {201, 409}, [(r.status_code, r.text[:200]) for r in responses]

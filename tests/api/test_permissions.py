@@ -22,7 +22,7 @@ from starlette.routing import Mount
 from paht.auth.service import issue_token
 from paht.clock import utc_now
 from paht.main import create_app
-from paht.models import Event, Notification, Report, User
+from paht.models import AbuseEntry, Event, Notification, Report, User
 from paht.users.service import create_user
 from paht.workflow import Action, ReportState
 from tests.factories import PASSWORD, idem, new_report_body, password_hash, tokens_for
@@ -89,7 +89,9 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     # Closed after the body returned it, so the body still sees it.
     "rejected": [DISPATCH, RETURN, ("ioc_operator", "reject")],
     "duplicate": [DISPATCH, RETURN, ("ioc_operator", "mark_duplicate")],
+    "held": [],  # submitted with a phone on the abuse list (World.report)
 }
+HELD_PHONE = "0905 000 111"
 
 
 def photo_bytes() -> bytes:
@@ -129,6 +131,7 @@ class World:
             "publish": {},
             "reject": {"reason": "Không đủ thông tin"},
             "reopen": {"reason": "Người phản ánh chưa hài lòng"},
+            "release": {},
         }[action]
 
     def report(
@@ -143,6 +146,9 @@ class World:
     ) -> dict[str, Any]:
         """A new report driven to `state`: submitted by `by` (the body's citizen), with `payloads` for some steps."""
         reporter = by or body.reporter
+        if state == "held":
+            self._list_held_phone()
+            submission = {"reporter": {"phone": HELD_PHONE}} | (submission or {})
         report = self.flow.submit(reporter, **(submission or {}))
         if photo:
             self.upload(report["id"], reporter, data=photo, headers={"X-Reporter-Token": report["reporter_token"]})
@@ -150,6 +156,11 @@ class World:
             payload = (payloads or {}).get(action) or self.payload(action, body)
             report = self.flow.act(report, getattr(body, who, who), action, **payload)
         return report
+
+    def _list_held_phone(self) -> None:
+        with self.db.write() as session:
+            if not session.scalar(select(func.count()).select_from(AbuseEntry)):
+                session.add(AbuseEntry(kind="phone", value="+84905000111", reason="thử", added_at=utc_now()))
 
     def upload(self, report_id: str, persona: str, *, data: bytes, headers: dict[str, str]) -> None:
         response = self.client.post(
@@ -251,6 +262,21 @@ def rule_payload(world: World, context: dict[str, Any]) -> dict[str, Any]:
     return {"category_id": category_id, "organization_id": world.flow.orgs["SXD"], "note": "Theo phân cấp"}
 
 
+ABUSE = "/api/v1/admin/abuse-list"
+
+
+def abuse_entry(world: World, context: dict[str, Any]) -> dict[str, Any]:
+    """A new Zalo id each time, so that every allowed call adds an entry (the same one twice is 409)."""
+    return {"kind": "zalo", "value": uuid.uuid4().hex, "reason": "Gửi tin rác"}
+
+
+PRIVACY = "/api/v1/privacy/requests"
+
+
+def privacy_request(world: World, context: dict[str, Any]) -> dict[str, Any]:
+    return {"code": context["code"], "kind": "export", "reference": "CV 1/IOC"}
+
+
 REPORT, PHOTO = "/api/v1/reports/{report_id}", "/api/v1/reports/{report_id}/attachments/{attachment_id}"
 ACT = "/api/v1/reports/{report_id}/actions/{action}"
 CSV, NO_SUCH_MESSAGE = {"fmt": "csv"}, {"outbound_id": "999999"}
@@ -318,6 +344,17 @@ ROUTE_CASES: dict[str, Case] = {
     "channel_outbound": Case("GET", CHANNELS + "/outbound"),
     "outbound_retry": Case("POST", CHANNELS + "/outbound/{outbound_id}/retry", params=NO_SUCH_MESSAGE),
     "outbound_dismiss": Case("POST", CHANNELS + "/outbound/{outbound_id}/dismiss", params=NO_SUCH_MESSAGE),
+    "abuse_list": Case("GET", ABUSE),
+    "abuse_list_add": Case("POST", ABUSE, json=abuse_entry),
+    "abuse_list_remove": Case("POST", ABUSE + "/{entry_id}/remove", params={"entry_id": "999999"}),
+    # Personal data (issue 8 item 8): the reporter's own rights; written requests for the IOC.
+    "personal_data_a": Case("GET", REPORT + "/personal-data", on="processing:A"),
+    "personal_data_correct_a": Case("PATCH", REPORT + "/personal-data", on="processing:A", json={"name": "Lê Mới"}),
+    "personal_data_erase_a": Case("DELETE", REPORT + "/personal-data", on="processing:A"),
+    "privacy_requests": Case("GET", PRIVACY),
+    "privacy_request_open": Case("POST", PRIVACY, on="processing:A", json=privacy_request),
+    "privacy_request_answer": Case("POST", PRIVACY + "/{request_id}/answer", params={"request_id": "999999"}),
+    "privacy_request_complete": Case("POST", PRIVACY + "/{request_id}/complete", params={"request_id": "999999"}),
     "healthz": Case("GET", "/healthz"),
     "readyz": Case("GET", "/readyz"),
     "openapi": Case("GET", "/openapi.json"),
@@ -391,6 +428,19 @@ channel_outbound           401  403  403  403  403  403  403  403  403  403  403
 # No such message: the administrator passes the role check and meets 404.
 outbound_retry             401  403  403  403  403  403  403  403  403  403  403  404
 outbound_dismiss           401  403  403  403  403  403  403  403  403  403  403  404
+# The abuse list (issue 8 item 3): IOC operators and administrators. No such entry: 404 after the role check.
+abuse_list                 401  403  403  403  403  403  403  403  403  200  403  200
+abuse_list_add             401  403  403  403  403  403  403  403  403  201  403  201
+abuse_list_remove          401  403  403  403  403  403  403  403  403  404  403  404
+# Only the reporter (here `cit`, signed in) reaches their own personal data; staff who see the report get 403.
+personal_data_a            404  200  404  403  403  404  404  404  404  403  403  403
+personal_data_correct_a    404  200  404  403  403  404  404  404  404  403  403  403
+personal_data_erase_a      404  200  404  403  403  404  404  404  404  403  403  403
+# Written requests: the IOC roles. No such request: 404 after the role check.
+privacy_requests           401  403  403  403  403  403  403  403  403  200  200  200
+privacy_request_open       401  403  403  403  403  403  403  403  403  201  201  201
+privacy_request_answer     401  403  403  403  403  403  403  403  403  404  404  404
+privacy_request_complete   401  403  403  403  403  403  403  403  403  404  404  404
 healthz                    200  200  200  200  200  200  200  200  200  200  200  200
 readyz                     200  200  200  200  200  200  200  200  200  200  200  200
 openapi                    200  200  200  200  200  200  200  200  200  200  200  200
@@ -456,6 +506,7 @@ dispatch       approved           401  403  404  403  403  404  404  404  404  4
 dispatch       published          401  403  404  403  403  404  404  404  404  409  403  403
 dispatch       rejected           401  403  404  403  403  404  404  404  404  409  403  403
 dispatch       duplicate          401  403  404  403  403  404  404  404  404  409  403  403
+dispatch       held               401  403  404  404  404  404  404  404  404  409  403  403
 acknowledge    received           401  403  404  404  404  404  404  404  404  403  403  403
 acknowledge    dispatched         401  403  404  200  403  404  404  404  404  403  403  403
 acknowledge    processing         401  403  404  409  403  404  404  404  404  403  403  403
@@ -465,6 +516,7 @@ acknowledge    approved           401  403  404  409  403  404  404  404  404  4
 acknowledge    published          401  403  404  409  403  404  404  404  404  403  403  403
 acknowledge    rejected           401  403  404  409  403  404  404  404  404  403  403  403
 acknowledge    duplicate          401  403  404  409  403  404  404  404  404  403  403  403
+acknowledge    held               401  403  404  404  404  404  404  404  404  403  403  403
 return         received           401  403  404  404  404  404  404  404  404  403  403  403
 return         dispatched         401  403  404  200  403  404  404  404  404  403  403  403
 return         processing         401  403  404  200  403  404  404  404  404  403  403  403
@@ -474,6 +526,7 @@ return         approved           401  403  404  409  403  404  404  404  404  4
 return         published          401  403  404  409  403  404  404  404  404  403  403  403
 return         rejected           401  403  404  409  403  404  404  404  404  403  403  403
 return         duplicate          401  403  404  409  403  404  404  404  404  403  403  403
+return         held               401  403  404  404  404  404  404  404  404  403  403  403
 submit_result  received           401  403  404  404  404  404  404  404  404  403  403  403
 submit_result  dispatched         401  403  404  409  403  404  404  404  404  403  403  403
 submit_result  processing         401  403  404  200  403  404  404  404  404  403  403  403
@@ -483,6 +536,7 @@ submit_result  approved           401  403  404  409  403  404  404  404  404  4
 submit_result  published          401  403  404  409  403  404  404  404  404  403  403  403
 submit_result  rejected           401  403  404  409  403  404  404  404  404  403  403  403
 submit_result  duplicate          401  403  404  409  403  404  404  404  404  403  403  403
+submit_result  held               401  403  404  404  404  404  404  404  404  403  403  403
 approve        received           401  403  404  404  404  404  404  404  404  403  403  403
 approve        dispatched         401  403  404  403  409  404  404  404  404  403  403  403
 approve        processing         401  403  404  403  409  404  404  404  404  403  403  403
@@ -492,6 +546,7 @@ approve        approved           401  403  404  403  409  404  404  404  404  4
 approve        published          401  403  404  403  409  404  404  404  404  403  403  403
 approve        rejected           401  403  404  403  409  404  404  404  404  403  403  403
 approve        duplicate          401  403  404  403  409  404  404  404  404  403  403  403
+approve        held               401  403  404  404  404  404  404  404  404  403  403  403
 send_back      received           401  403  404  404  404  404  404  404  404  403  409  403
 send_back      dispatched         401  403  404  403  409  404  404  404  404  403  409  403
 send_back      processing         401  403  404  403  409  404  404  404  404  403  409  403
@@ -501,6 +556,7 @@ send_back      approved           401  403  404  403  409  404  404  404  404  4
 send_back      published          401  403  404  403  409  404  404  404  404  403  409  403
 send_back      rejected           401  403  404  403  409  404  404  404  404  403  409  403
 send_back      duplicate          401  403  404  403  409  404  404  404  404  403  409  403
+send_back      held               401  403  404  404  404  404  404  404  404  403  409  403
 publish        received           401  403  404  404  404  404  404  404  404  403  409  403
 publish        dispatched         401  403  404  403  403  404  404  404  404  403  409  403
 publish        processing         401  403  404  403  403  404  404  404  404  403  409  403
@@ -510,6 +566,7 @@ publish        approved           401  403  404  403  403  404  404  404  404  4
 publish        published          401  403  404  403  403  404  404  404  404  403  409  403
 publish        rejected           401  403  404  403  403  404  404  404  404  403  409  403
 publish        duplicate          401  403  404  403  403  404  404  404  404  403  409  403
+publish        held               401  403  404  404  404  404  404  404  404  403  409  403
 reject         received           401  403  404  404  404  404  404  404  404  200  403  403
 reject         dispatched         401  403  404  403  403  404  404  404  404  409  403  403
 reject         processing         401  403  404  403  403  404  404  404  404  409  403  403
@@ -519,6 +576,7 @@ reject         approved           401  403  404  403  403  404  404  404  404  4
 reject         published          401  403  404  403  403  404  404  404  404  409  403  403
 reject         rejected           401  403  404  403  403  404  404  404  404  409  403  403
 reject         duplicate          401  403  404  403  403  404  404  404  404  409  403  403
+reject         held               401  403  404  404  404  404  404  404  404  200  403  403
 mark_duplicate received           401  403  404  404  404  404  404  404  404  200  403  403
 mark_duplicate dispatched         401  403  404  403  403  404  404  404  404  409  403  403
 mark_duplicate processing         401  403  404  403  403  404  404  404  404  409  403  403
@@ -528,6 +586,7 @@ mark_duplicate approved           401  403  404  403  403  404  404  404  404  4
 mark_duplicate published          401  403  404  403  403  404  404  404  404  409  403  403
 mark_duplicate rejected           401  403  404  403  403  404  404  404  404  409  403  403
 mark_duplicate duplicate          401  403  404  403  403  404  404  404  404  409  403  403
+mark_duplicate held               401  403  404  404  404  404  404  404  404  409  403  403
 reopen         received           401  403  404  404  404  404  404  404  404  409  403  403
 reopen         dispatched         401  403  404  403  403  404  404  404  404  409  403  403
 reopen         processing         401  403  404  403  403  404  404  404  404  409  403  403
@@ -537,6 +596,17 @@ reopen         approved           401  403  404  403  403  404  404  404  404  4
 reopen         published          401  403  404  403  403  404  404  404  404  200  403  403
 reopen         rejected           401  403  404  403  403  404  404  404  404  409  403  403
 reopen         duplicate          401  403  404  403  403  404  404  404  404  409  403  403
+reopen         held               401  403  404  404  404  404  404  404  404  409  403  403
+release        received           401  403  404  404  404  404  404  404  404  409  403  403
+release        dispatched         401  403  404  403  403  404  404  404  404  409  403  403
+release        processing         401  403  404  403  403  404  404  404  404  409  403  403
+release        returned           401  403  404  403  403  404  404  404  404  409  403  403
+release        awaiting_approval  401  403  404  403  403  404  404  404  404  409  403  403
+release        approved           401  403  404  403  403  404  404  404  404  409  403  403
+release        published          401  403  404  403  403  404  404  404  404  409  403  403
+release        rejected           401  403  404  403  403  404  404  404  404  409  403  403
+release        duplicate          401  403  404  403  403  404  404  404  404  409  403  403
+release        held               401  403  404  404  404  404  404  404  404  200  403  403
 """
 
 

@@ -42,7 +42,9 @@ def get(client, path: str, fmt: str, **params):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_discovery_names_the_v2_endpoint_and_both_formats(client, fmt):
     answer = get(client, "discovery", fmt)
-    assert answer.headers["content-type"] == ("application/json" if fmt == "json" else "text/xml")
+    # Every text answer names its charset (ASVS 4.1.1); the media type is the format asked for.
+    expected = "application/json" if fmt == "json" else "text/xml"
+    assert answer.headers["content-type"] == f"{expected}; charset=utf-8"
     if fmt == "json":
         document = answer.json()
         endpoint = document["endpoints"][0]

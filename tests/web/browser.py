@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -44,6 +45,7 @@ class Session:
     page: Page
     shots: Path
     errors: list[str] = field(default_factory=list)
+    db: Any = None  # the live server's Database: the demo TOTP codes skip steps its replay guard has seen
 
     def go(self, path: str, shot: str | None = None) -> Page:
         response = self.page.goto(self.base + path)
@@ -64,8 +66,19 @@ class Session:
         self.page.fill("#f-username", username)
         self.page.fill("#f-password", password)
         self.page.click("form[action='/dang-nhap'] button[type=submit]")
-        expect(self.page.locator(".account .who")).to_be_visible()
+        expect(self.page.locator(".account .who, #f-code").first).to_be_visible()
+        if self.page.locator("#f-code").count():  # the account's second factor: the demo TOTP key's code
+            self.page.fill("#f-code", self.demo_code(username))
+            self.page.click("form[action='/dang-nhap/xac-thuc'] button[type=submit]")
+            expect(self.page.locator(".account .who")).to_be_visible()
         return self.page
+
+    def demo_code(self, username: str) -> str:
+        from tests.factories import demo_totp_code
+
+        assert self.db is not None, "open_session(..., db=) to sign in with a second factor"
+        with self.db.write() as session:
+            return demo_totp_code(session, username)
 
     def logout(self) -> None:
         self.page.click(".account form button")
@@ -76,12 +89,12 @@ class Session:
         self.page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
 
 
-def open_session(browser: Browser, base: str, folder: str, *, phone: bool = False) -> Session:
+def open_session(browser: Browser, base: str, folder: str, *, phone: bool = False, db: Any = None) -> Session:
     viewport = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
     context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone)
     context.set_default_timeout(15_000)
     page = context.new_page()
-    session = Session(base, context, page, ARTIFACTS / folder)
+    session = Session(base, context, page, ARTIFACTS / folder, db=db)
     page.on("pageerror", lambda exc: session.errors.append(str(exc)))
     page.on(
         "console",

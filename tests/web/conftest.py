@@ -44,14 +44,14 @@ def live(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def people(chromium, live, request):  # type: ignore[no-untyped-def]
+def people(chromium, live, app, request):  # type: ignore[no-untyped-def]
     """`people("operator")` opens a fresh browser context; screenshots go to tests/artifacts/web/<test>/."""
     from tests.web.browser import open_session
 
     opened = []
 
     def open_(name: str, *, phone: bool = False):  # type: ignore[no-untyped-def]
-        session = open_session(chromium, live, request.node.name.split("[")[0], phone=phone)
+        session = open_session(chromium, live, request.node.name.split("[")[0], phone=phone, db=app.state.db)
         opened.append(session)
         return session
 

@@ -60,7 +60,7 @@ def test_an_administrator_creates_resets_and_disables_accounts(browser, client, 
             "full_name": "Người Mới",
             "roles": ["handler", "leader"],
             "organization_id": str(sxd.id),
-            "password": "mat-khau-1",
+            "password": "cay-but-xanh-2026",
         },
     )
     assert made.status_code == 303
@@ -68,8 +68,8 @@ def test_an_administrator_creates_resets_and_disables_accounts(browser, client, 
         user = session.scalar(select(User).where(User.username == "new.one"))
         assert user.role_names == {"handler", "leader"} and user.organization_id == sxd.id
     officer = browser(None)
-    officer.login("new.one", "mat-khau-1")
-    token = client.post("/api/v1/auth/token", json={"username": "new.one", "password": "mat-khau-1"}).json()[
+    officer.login("new.one", "cay-but-xanh-2026")
+    token = client.post("/api/v1/auth/token", json={"username": "new.one", "password": "cay-but-xanh-2026"}).json()[
         "access_token"
     ]
     reset = admin.post(f"/console/admin/users/{user.id}/password")

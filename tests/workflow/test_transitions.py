@@ -24,9 +24,11 @@ DESIGN_TABLE = [
     (A.send_back, {S.awaiting_approval}, S.processing, R.leader, True),
     (A.send_back, {S.approved}, S.processing, R.ioc_editor, False),
     (A.publish, {S.approved}, S.published, R.ioc_editor, False),
-    (A.reject, {S.received, S.returned}, S.rejected, R.ioc_operator, False),
+    (A.reject, {S.received, S.returned, S.held}, S.rejected, R.ioc_operator, False),
     (A.mark_duplicate, {S.received, S.returned}, S.duplicate, R.ioc_operator, False),
     (A.reopen, {S.published}, S.dispatched, R.ioc_operator, False),
+    # Issue 8 item 3: a reporter on the abuse list; the IOC releases the report into the queue or rejects it.
+    (A.release, {S.held}, S.received, R.ioc_operator, False),
 ]
 
 

@@ -17,6 +17,7 @@ from paht.attachments import service
 from paht.config import Settings
 from paht.deps import AppSettings, CurrentActor, ReadSession, SignedIn, WriteSession
 from paht.errors import NotPermitted
+from paht.responses import OPTIONAL_AUTH, errors
 
 # Room for the multipart boundaries and part headers around the one file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -61,7 +62,9 @@ class BoundedUploadRoute(APIRoute):
         return bounded
 
 
-router = APIRouter(prefix="/api/v1", tags=["attachments"])
+router = APIRouter(
+    prefix="/api/v1", tags=["attachments"], responses=errors(400, 401, 403, 404, 409, 413, 415, 422, 429)
+)
 uploads = APIRouter(route_class=BoundedUploadRoute)  # included below, under /api/v1 and its tags
 
 
@@ -73,9 +76,12 @@ class AttachmentOut(BaseModel):
     width: int
     height: int
     created_at: datetime
+    scan_status: str  # not_scanned | pending | clean | infected (only not_scanned and clean are served)
 
 
-@uploads.post("/reports/{report_id}/attachments", status_code=201, response_model=AttachmentOut)
+@uploads.post(
+    "/reports/{report_id}/attachments", status_code=201, response_model=AttachmentOut, openapi_extra=OPTIONAL_AUTH
+)
 def upload(
     report_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP photo")],
@@ -100,7 +106,8 @@ def list_attachments(report_id: uuid.UUID, session: ReadSession, actor: SignedIn
     from paht.reports.queries import get_visible
 
     get_visible(session, report_id, actor)
-    return [AttachmentOut.model_validate(a, from_attributes=True) for a in service.list_for(session, report_id)]
+    photos = service.list_for(session, report_id, servable_only=False)  # staff see pending and quarantined ones too
+    return [AttachmentOut.model_validate(a, from_attributes=True) for a in photos]
 
 
 @router.get("/reports/{report_id}/attachments/{attachment_id}", response_class=FileResponse)

@@ -25,8 +25,8 @@ class CheckedImage:
 
 
 def _too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> Invalid:
-    size = f"{width}×{height} " if width and height else ""
-    return Invalid(f"Ảnh quá lớn: {size}điểm ảnh, tối đa {max_pixels:,} (image has too many pixels).")
+    size = f" ({width}×{height})" if width and height else ""  # unknown when Pillow's own bomb check refused it
+    return Invalid(f"Ảnh quá lớn{size}: tối đa {max_pixels:,} điểm ảnh (image has too many pixels).")
 
 
 def _probe(data: bytes, max_pixels: int) -> tuple[str, int, int]:
@@ -54,9 +54,12 @@ def check_and_reencode(data: bytes, *, max_pixels: int, public_max_side: int) ->
         image = Image.open(io.BytesIO(data), formats=DECODERS)
         image.draft("RGB", (public_max_side, public_max_side))  # JPEG decodes at a reduced scale: less memory
         image.load()
-        image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB")
+        # Shrink first, then rotate and convert the small copy: a 40 MP PNG decodes to 120 MB, and every
+        # full-size copy (convert, exif_transpose) would add as much again.
+        if image.mode not in ("RGB", "L", "RGBA"):
+            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
         image.thumbnail((public_max_side, public_max_side))
+        image = ImageOps.exif_transpose(image).convert("RGB")
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=85, optimize=True)  # no exif=/xmp=/icc_profile=: metadata is dropped
     except Exception as exc:  # any decoder failure on untrusted bytes means a broken file, not a server error

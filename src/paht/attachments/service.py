@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paht.attachments.images import check_and_reencode
+from paht.attachments.scan import SCAN_JOB, scanner_for
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
 from paht.clock import utc_now
 from paht.config import Settings
-from paht.enums import AttachmentKind, EventKind
+from paht.enums import SERVABLE_SCANS, AttachmentKind, EventKind, ScanStatus
 from paht.errors import Invalid, InvalidTransition, NotFound, NotPermitted, PayloadTooLarge
+from paht.jobs.queue import enqueue
 from paht.models import Attachment, Event, Report
 from paht.reports import queries
 from paht.reports.reporter import is_reporter
@@ -96,8 +98,11 @@ def add_attachment(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=actor.user_id,
         created_at=now,
+        scan_status=ScanStatus.pending if scanner_for(settings) else ScanStatus.not_scanned,
     )
     session.add(attachment)
+    if attachment.scan_status == ScanStatus.pending:  # served once the job finds it clean (paht.attachments.scan)
+        enqueue(session, SCAN_JOB, {"attachment_id": str(attachment_id)})
     session.add(
         Event(
             report_id=report.id,
@@ -111,10 +116,19 @@ def add_attachment(
     return attachment
 
 
-def list_for(session: Session, report_id: uuid.UUID) -> list[Attachment]:
-    return list(
-        session.scalars(select(Attachment).where(Attachment.report_id == report_id).order_by(Attachment.created_at))
-    )
+def list_for(session: Session, report_id: uuid.UUID, *, servable_only: bool = True) -> list[Attachment]:
+    """The report's photos; by default only those that may be shown (not waiting for or failing the scan)."""
+    query = select(Attachment).where(Attachment.report_id == report_id)
+    if servable_only:
+        query = query.where(Attachment.scan_status.in_(SERVABLE_SCANS))
+    return list(session.scalars(query.order_by(Attachment.created_at)))
+
+
+def _require_servable(attachment: Attachment) -> None:
+    if attachment.scan_status == ScanStatus.pending:
+        raise NotFound("Ảnh đang được kiểm tra mã độc; hãy thử lại sau (the photo is still being scanned).")
+    if attachment.scan_status not in SERVABLE_SCANS:
+        raise NotFound("Ảnh đã bị cách ly vì chứa mã độc (the photo was quarantined: malware).")
 
 
 def public_file(session: Session, attachment_id: uuid.UUID) -> Path:
@@ -122,6 +136,7 @@ def public_file(session: Session, attachment_id: uuid.UUID) -> Path:
     report = session.get(Report, attachment.report_id) if attachment else None
     if attachment is None or report is None or report.state != ReportState.published:
         raise NotFound("Không tìm thấy ảnh (no such public photo).")
+    _require_servable(attachment)
     return Path(attachment.public_path)
 
 
@@ -130,4 +145,5 @@ def staff_file(session: Session, report_id: uuid.UUID, attachment_id: uuid.UUID,
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.report_id != report_id:
         raise NotFound("Không tìm thấy ảnh (no such photo).")
+    _require_servable(attachment)
     return attachment

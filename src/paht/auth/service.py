@@ -1,4 +1,4 @@
-"""Log in, issue and revoke opaque bearer tokens, and turn a token into an Actor."""
+"""Log in (password, then the second factor), issue and revoke opaque bearer tokens, turn a token into an Actor."""
 
 from __future__ import annotations
 
@@ -6,15 +6,22 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from paht.auth import totp
 from paht.auth.actor import Actor
-from paht.auth.passwords import burn_time, verify_password
+from paht.auth.events import record
+from paht.auth.passwords import burn_time, check_password, hash_password, verify_password
+from paht.auth.policy import AccountPolicy
 from paht.auth.roles import Role
 from paht.clock import utc_now
-from paht.errors import NotAuthenticated
+from paht.errors import Invalid, NotAuthenticated, TotpEnrolmentRequired
 from paht.models import ApiToken, Organization, User
+from paht.users.service import end_sign_ins
+
+# Record a token's or a session's last use at most once a minute: the idle timeout needs no finer grain.
+TOUCH_EVERY = timedelta(seconds=60)
 
 
 def token_digest(token: str) -> str:
@@ -31,7 +38,43 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     return user
 
 
+def second_factor_step(user: User, *, policy: AccountPolicy) -> str | None:
+    """What the password alone does not prove: "verify" (a TOTP code), "enrol" (set TOTP up first), or None."""
+    if user.has_totp:
+        return "verify"
+    if policy.totp_required(user.role_names):
+        return "enrol"
+    return None
+
+
+def sign_in(session: Session, *, username: str, password: str, totp_code: str | None, policy: AccountPolicy) -> User:
+    """Password, then the second factor when the account has one or its roles require one (API login)."""
+    user = authenticate(session, username=username, password=password)
+    step = second_factor_step(user, policy=policy)
+    if step == "enrol":
+        raise TotpEnrolmentRequired(
+            "Tài khoản này cần xác thực hai bước: hãy đăng nhập trên web để cài đặt "
+            "(this account needs a second factor: sign in on the web to set it up)."
+        )
+    if step == "verify":
+        totp.verify(session, user, totp_code, policy=policy)
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str, policy: AccountPolicy) -> None:
+    """The user's own change: the current password is asked again, and every other sign-in ends."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid("Mật khẩu hiện tại không đúng (the current password is wrong).", details={"rule": "current"})
+    second_factor = user.has_totp or policy.totp_required(user.role_names)
+    checked = check_password(new, policy=policy, second_factor=second_factor, personal=(user.username, user.full_name))
+    user.password_hash = hash_password(checked)
+    end_sign_ins(session, user.id)
+    record(session, user.id, "password_changed", by_user_id=user.id)
+    session.flush()
+
+
 def issue_token(session: Session, *, user: User, ttl_hours: int) -> tuple[str, int]:
+    """A new random token (256 bits from the CSPRNG) on every login; only its SHA-256 is stored."""
     token = secrets.token_urlsafe(32)
     now = utc_now()
     session.add(
@@ -39,6 +82,7 @@ def issue_token(session: Session, *, user: User, ttl_hours: int) -> tuple[str, i
             token_hash=token_digest(token),
             user_id=user.id,
             created_at=now,
+            last_used_at=now,
             expires_at=now + timedelta(hours=ttl_hours),
         )
     )
@@ -51,14 +95,24 @@ def revoke_token(session: Session, *, token: str) -> None:
         row.revoked_at = utc_now()
 
 
-def user_for_token(session: Session, token: str) -> User:
+def user_for_token(session: Session, token: str, *, idle_minutes: int | None = None) -> tuple[User, int | None]:
+    """The token's user, and the token's id when its `last_used_at` is over a minute old (the caller
+    records the use in a write session: at most one write per token per minute)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utc_now():
+    now = utc_now()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise NotAuthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).")
+    last_used = row.last_used_at or row.created_at
+    if idle_minutes is not None and last_used + timedelta(minutes=idle_minutes) <= now:
+        raise NotAuthenticated("Phiên đã hết hạn do không hoạt động (the token expired after inactivity).")
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise NotAuthenticated("Tài khoản đã bị vô hiệu hoá (account disabled).")
-    return user
+    return user, (row.id if last_used + TOUCH_EVERY <= now else None)
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utc_now()))
 
 
 def descendant_ids(session: Session, root_id: int) -> set[int]:

@@ -16,8 +16,9 @@ from paht.deps import AppSettings, ReadSession, SignedIn, WriteSession
 from paht.errors import NotFound
 from paht.models import ReportAddition
 from paht.reports.queries import get_visible
+from paht.responses import errors
 
-router = APIRouter(prefix="/api/v1", tags=["channels"])
+router = APIRouter(prefix="/api/v1", tags=["channels"], responses=errors(401, 403, 404, 409, 422))
 
 
 class AdditionOut(BaseModel):

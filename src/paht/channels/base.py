@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
 from paht.config import Settings
@@ -77,6 +77,15 @@ class Parsed:
         values["sent_at"] = datetime.fromisoformat(values["sent_at"]) if values.get("sent_at") else None
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def moment(seconds: float) -> datetime | None:
+    """A provider's timestamp in UTC, or None when it is beyond the calendar (found by tests/fuzz: datetime
+    raises ValueError, OverflowError or OSError there, and the message itself is still worth keeping)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass(frozen=True)

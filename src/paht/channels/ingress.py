@@ -21,11 +21,15 @@ from paht.channels.registry import configured_adapter
 from paht.config import Settings
 from paht.db import Database
 from paht.enums import Channel
+from paht.responses import errors
 
-router = APIRouter(prefix="/channels", tags=["channels"])
+router = APIRouter(prefix="/channels", tags=["channels"], responses=errors(401, 403, 404, 413))
 log = logging.getLogger("paht.channels")
 MAX_WEBHOOK_BYTES = 1024 * 1024  # provider events are a few kilobytes; photos travel as URLs
 WEBHOOKS = (Channel.facebook, Channel.zalo)
+# What an adapter's parse() may raise on a signed body it cannot read: the body is kept as "unparsed".
+# OverflowError: numbers beyond what datetime or float take; RecursionError: JSON nested too deep.
+UNPARSEABLE = (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError)
 
 
 def _refuse(status: int, code: str, message: str) -> JSONResponse:
@@ -76,7 +80,7 @@ async def webhook(kind: str, request: Request) -> Response:
     try:
         messages: list[Parsed] | None = adapter.parse(request.headers, body)
         error = None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # signed, but not a shape we know
+    except UNPARSEABLE as exc:  # signed, but not a shape we know
         messages, error = None, f"{type(exc).__name__}: {exc}"
     accepted = await run_in_threadpool(_store, request.app.state.db, kind, body, messages, error)
     return JSONResponse({"status": "ok", "accepted": accepted})

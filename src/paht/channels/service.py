@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from paht.abuse.submissions import Submitter
 from paht.attachments.service import add_attachment
 from paht.auth.actor import ANONYMOUS, Actor
 from paht.auth.roles import Role
@@ -123,8 +124,15 @@ def _new_report(
     places = [Place(**item["place"]) for item in pending if item.get("place")]
     place = parsed.place or (places[-1] if places else None)
     notes = [note for item in pending for note in item.get("notes", [])] + parsed.notes
+    # Abuse limits per sender, not per address: every chat arrives from the provider's servers.
+    submitter = Submitter(sender=(row.channel, row.sender_id or ""))
     report, token = submit_report(
-        session, _draft(row.channel, parsed, place), actor=ANONYMOUS, settings=settings, channel=Channel(row.channel)
+        session,
+        _draft(row.channel, parsed, place),
+        actor=ANONYMOUS,
+        settings=settings,
+        channel=Channel(row.channel),
+        submitter=submitter,
     )
     session.flush()
     _attach(session, report, media, ANONYMOUS, token, settings, notes)

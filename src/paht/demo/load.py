@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from paht.auth.actor import ANONYMOUS, Actor
 from paht.auth.passwords import hash_password
+from paht.auth.policy import DEFAULT_TOTP_ROLES
 from paht.auth.service import actor_for
 from paht.channels.open311.keys import create_key
 from paht.clock import frozen_at, utc_now
@@ -32,6 +33,9 @@ from paht.users.service import create_user
 from paht.workflow import Action
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 — documented demo-only password (README)
+# The TOTP key of the demo accounts whose roles require a second factor (admin, IOC): documented in README,
+# printed as a current code by `paht demo-totp USERNAME`. Demo data only, like the password.
+DEMO_TOTP_SECRET = "PAHTDEMOTOTPKEYPAHTDEMOTOTPKEY22"  # noqa: S105
 DEMO_OPEN311_KEY = "demo-open311-key"  # documented demo-only Open311 api_key (docs/channels.md)
 DEMO_ACCOUNT_BODIES = ("SXD", "PHUHOI", "HEPCO")
 HUE_CENTRE = (16.4637, 107.5909)
@@ -119,8 +123,10 @@ def load_directory(session: Session) -> None:
         accounts.append((f"{code.lower()}.handler", f"Cán bộ xử lý — {name}", ["handler"], code))
         accounts.append((f"{code.lower()}.leader", f"Lãnh đạo — {name}", ["leader"], code))
     accounts.append(("ubndtp.viewer", "Giám sát — UBND thành phố Huế", ["viewer"], "UBNDTP"))
+    # Demo accounts bypass the password policy on purpose (a hash, not a password): `demo12345` is
+    # documented demo data. Accounts whose roles need a second factor get the documented demo TOTP key.
     for username, full_name, roles, org in accounts:
-        create_user(
+        user = create_user(
             session,
             username=username,
             full_name=full_name,
@@ -129,6 +135,8 @@ def load_directory(session: Session) -> None:
             password_hash=digest,
             email=f"{username}@demo.paht.vn",
         )
+        if DEFAULT_TOTP_ROLES & set(roles):
+            user.totp_secret, user.totp_enrolled_at = DEMO_TOTP_SECRET, now
     create_user(
         session,
         username="citizen.demo",

@@ -20,8 +20,9 @@ from paht.errors import NotPermitted
 from paht.models import Organization, Report
 from paht.places.service import area_of
 from paht.reports.queries import get_visible
+from paht.responses import OPTIONAL_AUTH, errors
 
-router = APIRouter(prefix="/api/v1", tags=["dispatching"])
+router = APIRouter(prefix="/api/v1", tags=["dispatching"], responses=errors(400, 401, 403, 404, 409, 422))
 
 
 def _ioc_report(session, report_id: uuid.UUID, actor: Actor) -> Report:  # type: ignore[no-untyped-def]
@@ -106,7 +107,7 @@ def category_suggestions(report_id: uuid.UUID, session: ReadSession, actor: Sign
     )
 
 
-@router.post("/reports/{ref}/me-too", response_model=schemas.MeTooOut)
+@router.post("/reports/{ref}/me-too", response_model=schemas.MeTooOut, openapi_extra=OPTIONAL_AUTH)
 def me_too(
     ref: str,
     response: Response,

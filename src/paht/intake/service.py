@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paht.abuse.entries import match as abuse_match
+from paht.abuse.submissions import Submitter
+from paht.abuse.submissions import limit as abuse_limits
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
 from paht.clock import utc_now
@@ -14,6 +17,7 @@ from paht.errors import Invalid, NotPermitted
 from paht.intake.schemas import ReportCreate
 from paht.jobs.queue import enqueue
 from paht.models import Category, Event, Report, User
+from paht.privacy.consent import record_consent
 from paht.reports.codes import new_code, new_secret
 from paht.reports.hooks import after_change
 from paht.sla.service import start_clock_for_state
@@ -54,8 +58,10 @@ def submit_report(
     actor: Actor,
     settings: Settings,
     channel: Channel | None = None,
+    submitter: Submitter | None = None,
 ) -> tuple[Report, str]:
-    """Create a report in `received`; returns it with the reporter's one-time secret."""
+    """Create a report in `received` (`held` when the reporter is on the abuse list); returns it with the
+    reporter's one-time secret. With a `submitter`, its submission limits are counted (429 past them)."""
     chosen = _channel_for(data, actor, channel)
     category = _category(session, data.category_id)
     reporter = data.reporter
@@ -69,11 +75,15 @@ def submit_report(
     if citizen is None and not (phone or email) and chosen in API_CHANNELS:
         raise Invalid("Cần số điện thoại hoặc email để nhận phản hồi (a phone or an e-mail is required).")
 
+    if submitter is not None:
+        abuse_limits(session, submitter, settings)
+    # A listed reporter is answered like anyone else; only the IOC sees the report is held (paht.abuse).
+    listed = abuse_match(session, phone=phone, email=email, sender=submitter.sender if submitter else None)
     now = utc_now()
     token, token_hash = new_secret()
     report = Report(
         code=_unique_code(session),
-        state=ReportState.received,
+        state=ReportState.held if listed else ReportState.received,
         channel=chosen,
         urgent=data.urgent or bool(category and category.urgent_by_default),
         title=data.title,
@@ -96,10 +106,11 @@ def submit_report(
     )
     session.add(report)
     session.flush()
+    record_consent(session, report, actor=actor, notice_version=settings.notice_version, now=now)
     event = Event(
         report_id=report.id,
         kind=EventKind.created,
-        to_state=ReportState.received,
+        to_state=report.state,
         actor_id=actor.user_id,
         actor_role=Role.ioc_operator if chosen is Channel.hotline else (Role.citizen if citizen else None),
         organization_id=actor.organization_id if chosen is Channel.hotline else None,

@@ -192,6 +192,8 @@ DIRECT_HANDLERS: dict[str, str] = {
     # Dispatch suggestions (issue 6): training reads much and writes little, so it runs outside.
     "routing_retrain": "paht.dispatching.jobs:retrain",
     "routing_schedule": "paht.dispatching.jobs:ensure_scheduled",
+    # Upload malware scan (issue 8 item 6): clamscan runs for seconds, so never inside a transaction.
+    "scan_attachment": "paht.attachments.scan:scan_job",
 }
 # Jobs the worker starts by itself every so often: kind → the Settings field with the interval in seconds.
 PERIODIC: dict[str, str] = {"poll_mailbox": "imap_poll_seconds", "routing_schedule": "routing_schedule_seconds"}

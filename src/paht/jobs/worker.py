@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from paht.abuse.limits import purge_idle as purge_idle_limits
 from paht.clock import utc_now
 from paht.config import Settings
 from paht.db import Database
@@ -27,6 +28,7 @@ from paht.enums import JobStatus
 from paht.intake.idempotency import purge_expired
 from paht.jobs.handlers import DIRECT_HANDLERS, HANDLERS, PERIODIC
 from paht.models import Job
+from paht.privacy import retention
 from paht.sla.sweep import sweep_overdue
 
 log = logging.getLogger("paht.worker")
@@ -35,13 +37,13 @@ WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 DirectHandler = Callable[[Database, dict[str, Any], Settings], None]
 
 
-def claim_next(db: Database) -> int | None:
+def claim_next(db: Database, *, stale_after: timedelta = STALE_CLAIM) -> int | None:
     now = utc_now()
     # Due and waiting, or claimed by a worker that died. The update repeats the condition, so a job
     # another worker claimed meanwhile (its claim is fresh) is never claimed twice.
     claimable = or_(
         (Job.status == JobStatus.pending) & (Job.run_after <= now),
-        (Job.status == JobStatus.running) & (Job.claimed_at < now - STALE_CLAIM),
+        (Job.status == JobStatus.running) & (Job.claimed_at < now - stale_after),
     )
     with db.write() as session:
         query = select(Job.id).where(claimable).order_by(Job.run_after).limit(1)
@@ -125,8 +127,8 @@ def run_job(db: Database, job_id: int, settings: Settings) -> None:
 
 def run_pending(db: Database, settings: Settings, *, limit: int = 1000) -> int:
     """Run due jobs until none is left (or `limit`); returns how many ran."""
-    ran = 0
-    while ran < limit and (job_id := claim_next(db)) is not None:
+    ran, stale_after = 0, timedelta(seconds=settings.job_stale_claim_seconds)
+    while ran < limit and (job_id := claim_next(db, stale_after=stale_after)) is not None:
         run_job(db, job_id, settings)
         ran += 1
     return ran
@@ -142,6 +144,9 @@ def housekeeping(db: Database, settings: Settings) -> None:
     sweep_once(db)
     with db.write() as session:
         purge_expired(session, older_than_hours=settings.idempotency_retention_hours)
+        # Issue 8 item 3: rate-limit counters nobody hit for longer than the longest window (known addresses).
+        purge_idle_limits(session, older_than_seconds=settings.login_known_days * 86400)
+    retention.run_if_due(db, settings, utc_now())  # issue 8 item 8: anonymise old reports' contact details
 
 
 def run_periodic(db: Database, settings: Settings, due: dict[str, float]) -> None:

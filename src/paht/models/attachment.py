@@ -26,3 +26,8 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+    # The malware scan (paht.attachments.scan): served only when not_scanned (scanning off) or clean. An infected
+    # file is moved to the quarantine folder; `scan_finding` is the scanner's signature name.
+    scan_status: Mapped[str] = mapped_column(String(16), default="not_scanned", server_default="not_scanned")
+    scanned_at: Mapped[datetime | None]
+    scan_finding: Mapped[str | None] = mapped_column(String(255))

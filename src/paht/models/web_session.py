@@ -23,6 +23,9 @@ class WebSession(Base):
     # The CSRF token of this session's forms (synchroniser token pattern).
     csrf_token: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    # Set while the password is checked but the second factor is not yet: "verify" (enter a code) or
+    # "enrol" (set up TOTP first). Such a session signs nobody in; a new one replaces it on success.
+    pending_step: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -13,8 +13,9 @@ from paht.clock import utc_now
 from paht.deps import ReadSession, SignedIn, WriteSession
 from paht.errors import NotFound
 from paht.models import Notification
+from paht.responses import errors
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"])
+router = APIRouter(prefix="/api/v1", tags=["notifications"], responses=errors(401, 403, 404, 422))
 
 
 class NotificationOut(BaseModel):

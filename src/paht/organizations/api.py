@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from paht.deps import Lang, ReadSession
 from paht.models import Category, Organization
+from paht.responses import errors
 
-router = APIRouter(prefix="/api/v1", tags=["directory"])
+router = APIRouter(prefix="/api/v1", tags=["directory"], responses=errors(401, 422))
 
 
 class OrganizationOut(BaseModel):

@@ -10,11 +10,12 @@ from pydantic import BaseModel
 
 from paht.deps import AppSettings, Lang, ReadSession, SignedIn
 from paht.places import queries
+from paht.responses import errors
 from paht.search.lists import Q_HELP
 from paht.search.queries import MAX_QUERY_LENGTH
 from paht.workflow import ReportState
 
-router = APIRouter(prefix="/api/v1", tags=["places"])
+router = APIRouter(prefix="/api/v1", tags=["places"], responses=errors(401, 403, 404, 422))
 GEOJSON = "application/geo+json"
 BBOX_HELP = "minLon,minLat,maxLon,maxLat (WGS 84), e.g. Leaflet's map.getBounds().toBBoxString()"
 

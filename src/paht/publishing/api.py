@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from paht.deps import AppSettings, Lang, ReadSession
+from paht.params import IsoDateTime
 from paht.publishing import queries
 from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
+from paht.responses import errors
 from paht.search import lists as search_lists
 from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 
-router = APIRouter(prefix="/api/v1", tags=["public"])
+router = APIRouter(prefix="/api/v1", tags=["public"], responses=errors(401, 404, 422))
 
 
 @router.get("/public/reports", response_model=PublicReportPage)
@@ -23,8 +24,8 @@ def public_reports(
     lang: Lang,
     category_id: int | None = None,
     organization_id: int | None = None,
-    published_from: datetime | None = None,
-    published_to: datetime | None = None,
+    published_from: IsoDateTime | None = None,
+    published_to: IsoDateTime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
@@ -44,7 +45,7 @@ def public_reports(
     )
     decimals = settings.public_location_decimals
     return PublicReportPage(
-        items=[queries.public_report(session, r, decimals=decimals, lang=lang) for r in rows],
+        items=queries.public_reports(session, list(rows), decimals=decimals, lang=lang),
         next_cursor=next_cursor,
     )
 

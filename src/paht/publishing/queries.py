@@ -11,13 +11,14 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from paht.clock import as_utc
+from paht.enums import SERVABLE_SCANS
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.publishing.schemas import NamedRef, PublicPhoto, PublicReport, RatingSummary, StepTimes, TrackOut
 from paht.reports.codes import normalise_code
 from paht.search.engine import Scope
 from paht.search.queries import narrow
-from paht.workflow.states import ReportState, label
+from paht.workflow.states import ReportState, as_reporter_sees, label
 
 
 def _ref(row: Organization | Category | None, lang: str) -> NamedRef | None:
@@ -27,8 +28,7 @@ def _ref(row: Organization | Category | None, lang: str) -> NamedRef | None:
     return NamedRef(id=row.id, code=row.code, name=name)
 
 
-def _steps(session: Session, report: Report) -> StepTimes:
-    assignment = session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
+def _steps(report: Report, assignment: Assignment | None) -> StepTimes:
     return StepTimes(
         received_at=report.created_at,
         dispatched_at=assignment.dispatched_at if assignment else None,
@@ -40,30 +40,59 @@ def _steps(session: Session, report: Report) -> StepTimes:
     )
 
 
+def _current_assignment(session: Session, report: Report) -> Assignment | None:
+    return session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
+
+
 def public_report(session: Session, report: Report, *, decimals: int, lang: str) -> PublicReport:
-    photos = session.scalars(
-        select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.created_at)
-    )
-    return PublicReport(
-        code=report.code,
-        title=report.public_title,
-        description=report.public_description,
-        result=report.public_result,
-        urgent=report.urgent,
-        category=_ref(session.get(Category, report.category_id) if report.category_id else None, lang),
-        organization=_ref(
-            session.get(Organization, report.current_organization_id) if report.current_organization_id else None,
-            lang,
-        ),
-        lat=round(report.lat, decimals) if report.lat is not None else None,
-        lon=round(report.lon, decimals) if report.lon is not None else None,
-        steps=_steps(session, report),
-        rating=RatingSummary(count=1 if report.rating else 0, average=float(report.rating) if report.rating else None),
-        photos=[
-            PublicPhoto(id=p.id, kind=p.kind, url=f"/api/v1/public/attachments/{p.id}", width=p.width, height=p.height)
-            for p in photos
-        ],
-    )
+    return public_reports(session, [report], decimals=decimals, lang=lang)[0]
+
+
+def public_reports(session: Session, reports: list[Report], *, decimals: int, lang: str) -> list[PublicReport]:
+    """A page of published reports in a fixed number of queries, whatever the page size (no N+1)."""
+    if not reports:
+        return []
+    ids = [r.id for r in reports]
+    photos: dict[uuid.UUID, list[Attachment]] = {}
+    for photo in session.scalars(
+        select(Attachment)
+        .where(Attachment.report_id.in_(ids), Attachment.scan_status.in_(SERVABLE_SCANS))  # never a quarantined one
+        .order_by(Attachment.created_at, Attachment.id)
+    ):
+        photos.setdefault(photo.report_id, []).append(photo)
+    assignments = _by_id(session, Assignment, {r.current_assignment_id for r in reports})
+    categories = _by_id(session, Category, {r.category_id for r in reports})
+    organizations = _by_id(session, Organization, {r.current_organization_id for r in reports})
+    return [
+        PublicReport(
+            code=r.code,
+            title=r.public_title,
+            description=r.public_description,
+            result=r.public_result,
+            urgent=r.urgent,
+            category=_ref(categories.get(r.category_id), lang),
+            organization=_ref(organizations.get(r.current_organization_id), lang),
+            lat=round(r.lat, decimals) if r.lat is not None else None,
+            lon=round(r.lon, decimals) if r.lon is not None else None,
+            steps=_steps(r, assignments.get(r.current_assignment_id)),
+            rating=RatingSummary(count=1 if r.rating else 0, average=float(r.rating) if r.rating else None),
+            photos=[
+                PublicPhoto(
+                    id=p.id, kind=p.kind, url=f"/api/v1/public/attachments/{p.id}", width=p.width, height=p.height
+                )
+                for p in photos.get(r.id, [])
+            ],
+        )
+        for r in reports
+    ]
+
+
+def _by_id(session: Session, model: type, ids: set) -> dict:
+    """Rows of `model` by primary key, one query (rows already in the session cost nothing)."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
 
 
 def published_by_code(session: Session, code: str) -> Report:
@@ -148,8 +177,8 @@ def track(session: Session, code: str, *, lang: str) -> TrackOut:
     original = session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None
     return TrackOut(
         code=report.code,
-        state=report.state,
-        state_label=label(report.state, lang),
+        state=as_reporter_sees(report.state),  # a held report looks received (paht.abuse)
+        state_label=label(as_reporter_sees(report.state), lang),
         urgent=report.urgent,
         channel=report.channel,
         category=_ref(session.get(Category, report.category_id) if report.category_id else None, lang),
@@ -157,7 +186,7 @@ def track(session: Session, code: str, *, lang: str) -> TrackOut:
             session.get(Organization, report.current_organization_id) if report.current_organization_id else None,
             lang,
         ),
-        steps=_steps(session, report),
+        steps=_steps(report, _current_assignment(session, report)),
         close_reason=report.close_reason if report.state == ReportState.rejected else None,
         duplicate_of_code=original.code if original else None,
         public_result=report.public_result if report.state == ReportState.published else None,

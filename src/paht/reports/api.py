@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
+from paht.abuse import submissions
 from paht.clock import as_utc, utc_now
 from paht.deps import DB, AppSettings, CurrentActor, Lang, SignedIn, WriteSession
 from paht.enums import Channel
@@ -18,17 +18,20 @@ from paht.errors import Conflict, Invalid
 from paht.intake import idempotency
 from paht.intake.schemas import ReportCreate
 from paht.intake.service import submit_report
+from paht.params import IsoDateTime
 from paht.reports import queries, schemas
 from paht.reports.audit import record_contact_view
 from paht.reports.rating import RatingIn, rate
 from paht.reports.serialize import report_out
 from paht.reports.service import actions_for, perform_action
+from paht.responses import OPTIONAL_AUTH, errors
 from paht.search import lists as search_lists
 from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 from paht.workflow import TRANSITIONS, Action, ReportState
 from paht.workflow.actions import LABELS
+from paht.workflow.states import as_reporter_sees
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], responses=errors(400, 401, 403, 404, 409, 412, 422, 429))
 
 PAYLOADS: dict[Action, type[BaseModel]] = {
     Action.dispatch: schemas.DispatchIn,
@@ -41,12 +44,14 @@ PAYLOADS: dict[Action, type[BaseModel]] = {
     Action.reject: schemas.ReasonIn,
     Action.mark_duplicate: schemas.MarkDuplicateIn,
     Action.reopen: schemas.ReasonIn,
+    Action.release: schemas.ReleaseIn,
 }
 
 
-@router.post("/reports", status_code=201, response_model=schemas.ReportCreated)
+@router.post("/reports", status_code=201, response_model=schemas.ReportCreated, openapi_extra=OPTIONAL_AUTH)
 def create_report(
     body: ReportCreate,
+    request: Request,
     response: Response,
     db: DB,
     settings: AppSettings,
@@ -69,7 +74,9 @@ def create_report(
         return claim.stored[1]
     try:
         with db.writer() as session:
-            report, token = submit_report(session, body, actor=actor, settings=settings)
+            hotline = body.channel is Channel.hotline
+            submitter = submissions.from_request(request, actor, settings, hotline=hotline)  # abuse limits
+            report, token = submit_report(session, body, actor=actor, settings=settings, submitter=submitter)
             session.flush()
             out = schemas.ReportCreated(
                 **report_out(session, report, with_contact=actor.sees_contacts, lang=lang).model_dump(),
@@ -95,8 +102,8 @@ def list_reports(
     category_id: int | None = None,
     channel: Channel | None = None,
     overdue: bool | None = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
@@ -145,7 +152,19 @@ def report_events(report_id: uuid.UUID, db: DB, actor: SignedIn) -> Any:
     with db.reader() as session:
         queries.get_visible(session, report_id, actor)
         events = queries.events_of(session, report_id, include_audit=actor.is_ioc)
-        return [schemas.EventOut.model_validate(e, from_attributes=True) for e in events]
+        out = [schemas.EventOut.model_validate(e, from_attributes=True) for e in events]
+    if actor.is_ioc:
+        return out
+    # Outside the IOC a held report (paht.abuse) looks received: no "held" state, no release step.
+    return [
+        e.model_copy(update={"from_state": _as_seen(e.from_state), "to_state": _as_seen(e.to_state)})
+        for e in out
+        if e.action != Action.release
+    ]
+
+
+def _as_seen(state: str | None) -> str | None:
+    return as_reporter_sees(state).value if state else None
 
 
 @router.get("/reports/{report_id}/actions", response_model=list[schemas.ActionOut])
@@ -213,7 +232,7 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(tag)
 
 
-@router.post("/reports/{report_id}/rating", response_model=schemas.ReportOut)
+@router.post("/reports/{report_id}/rating", response_model=schemas.ReportOut, openapi_extra=OPTIONAL_AUTH)
 def rate_report(
     report_id: uuid.UUID,
     body: RatingIn,

@@ -145,6 +145,10 @@ class ApproveIn(_Payload):
     result: Annotated[CleanText | None, Field(max_length=10000)] = None
 
 
+class ReleaseIn(_Payload):
+    note: Annotated[CleanText | None, Field(max_length=2000)] = None
+
+
 class ReasonIn(_Payload):
     reason: Annotated[Required, Field(max_length=2000)]
 

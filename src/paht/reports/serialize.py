@@ -8,7 +8,7 @@ from paht.clock import utc_now
 from paht.models import Assignment, Organization, Report, SlaClock
 from paht.reports import queries
 from paht.reports.schemas import AssignmentOut, ClockOut, LocationOut, ReporterOut, ReportOut
-from paht.workflow.states import label
+from paht.workflow.states import as_reporter_sees, label
 
 
 def assignment_out(session: Session, assignment: Assignment) -> AssignmentOut:
@@ -38,8 +38,9 @@ def report_out(
     out = ReportOut(
         id=report.id,
         code=report.code,
-        state=report.state,
-        state_label=label(report.state, lang),
+        # Reporters and bodies see a held report as received (paht.abuse); the IOC sees it held.
+        state=report.state if with_contact else as_reporter_sees(report.state),
+        state_label=label(report.state if with_contact else as_reporter_sees(report.state), lang),
         version=report.version,
         channel=report.channel,
         urgent=report.urgent,

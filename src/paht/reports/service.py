@@ -272,6 +272,12 @@ def _mark_duplicate(step: Step) -> None:
     step.event_payload = {"duplicate_of_id": str(original.id), "duplicate_of_code": original.code}
 
 
+def _release(step: Step) -> None:
+    """A held report (its reporter is on the abuse list) joins the normal queue; the dispatch clock starts now."""
+    note = step.payload.get("note")
+    step.event_payload = {"note": note} if note else {}
+
+
 def _reopen(step: Step) -> None:
     assert step.assignment is not None
     org = step.session.get(Organization, step.assignment.organization_id)
@@ -293,4 +299,5 @@ HANDLERS: dict[Action, Callable[[Step], None]] = {
     Action.reject: _close,
     Action.mark_duplicate: _mark_duplicate,
     Action.reopen: _reopen,
+    Action.release: _release,
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +15,8 @@ from paht.deps import DB, AppSettings, CurrentActor, Lang, ReadSession, SignedIn
 from paht.enums import OrgKind
 from paht.errors import NotFound, NotPermitted
 from paht.models import Category, Organization
+from paht.params import IsoDate
+from paht.responses import OPTIONAL_AUTH, errors
 from paht.stats import exports, mix, overdue, ranking, summary, trend
 from paht.stats.periods import resolve_period
 from paht.stats.queries import GROUPS, Scope
@@ -23,7 +24,11 @@ from paht.stats.schemas import MixOut, OverdueOut, RankingOut, RunningOut, Stats
 from paht.stats.sheet import stats_table
 from paht.workflow.states import ReportState
 
-router = APIRouter(prefix="/api/v1", tags=["statistics"])
+# The 200 answer of an export is a file in the format its extension names.
+DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {kind.split(";")[0]: {} for kind in exports.MEDIA_TYPES.values()}}
+}
+router = APIRouter(prefix="/api/v1", tags=["statistics"], responses=errors(401, 403, 404, 422))
 
 Format = Literal["csv", "xlsx"]
 
@@ -43,8 +48,8 @@ def check_scope(session: Session, *, organization_id: int | None, category_id: i
 def public_scope(
     session: ReadSession,
     settings: AppSettings,
-    start: Annotated[date | None, Query(alias="from", description="first day (local), inclusive")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day (local), inclusive")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day (local), inclusive")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day (local), inclusive")] = None,
     period: Annotated[str | None, Query(description="week | month | quarter | year (ending today)")] = None,
     organization_id: int | None = None,
     category_id: int | None = None,
@@ -81,7 +86,7 @@ def public_trend(session: ReadSession, scope: PublicScope, granularity: Literal[
     return trend.build(session, scope, granularity)
 
 
-@router.get("/public/stats/export.{fmt}")
+@router.get("/public/stats/export.{fmt}", responses=DOWNLOADS)
 def public_stats_export(
     fmt: Format,
     session: ReadSession,
@@ -142,15 +147,15 @@ def intake_mix(session: ReadSession, actor: SignedIn, scope: PublicScope) -> Any
     return mix.intake_mix(session, scope)
 
 
-@router.get("/exports/reports.{fmt}")
+@router.get("/exports/reports.{fmt}", responses=DOWNLOADS, openapi_extra=OPTIONAL_AUTH)
 def export_reports(
     fmt: Format,
     db: DB,
     actor: CurrentActor,
     settings: AppSettings,
     lang: Lang,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: IsoDate | None = None,
+    created_to: IsoDate | None = None,
     state: Annotated[list[ReportState] | None, Query()] = None,
     organization_id: int | None = None,
     category_id: int | None = None,

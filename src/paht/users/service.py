@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from paht.auth.passwords import MIN_LENGTH, hash_password
+from paht.auth.passwords import check_password, hash_password
+from paht.auth.policy import AccountPolicy
 from paht.auth.roles import Role
 from paht.clock import utc_now
 from paht.errors import Conflict, Invalid
@@ -23,7 +24,10 @@ def create_user(
     organization_code: str | None = None,
     email: str | None = None,
     phone: str | None = None,
+    policy: AccountPolicy | None = None,
 ) -> User:
+    """A new account. A `password` must pass the staff password policy; `password_hash` (demo and test
+    data only) skips it."""
     username = username.strip().lower()
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"Tên đăng nhập {username} đã tồn tại.")
@@ -39,9 +43,14 @@ def create_user(
     if set(role_values) - {Role.citizen} and org is None:
         raise Invalid("Tài khoản cán bộ phải thuộc một đơn vị (staff need an organisation).")
     if password_hash is None:
-        if password is None or len(password) < MIN_LENGTH:
-            raise Invalid(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.")
-        password_hash = hash_password(password)
+        policy = policy or AccountPolicy()
+        checked = check_password(
+            password or "",
+            policy=policy,
+            second_factor=policy.totp_required(r.value for r in role_values),
+            personal=(username, full_name),
+        )
+        password_hash = hash_password(checked)
     user = User(
         username=username,
         full_name=full_name,
@@ -57,7 +66,7 @@ def create_user(
     return user
 
 
-def _end_sign_ins(session: Session, user_id: int) -> None:
+def end_sign_ins(session: Session, user_id: int) -> None:
     """Revoke every API token and browser session of a user (disabled, or password reset)."""
     from sqlalchemy import update
 
@@ -72,7 +81,7 @@ def _end_sign_ins(session: Session, user_id: int) -> None:
     )
 
 
-def _user(session: Session, user_id: int) -> User:
+def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise Invalid(f"Không có tài khoản {user_id}.")
@@ -81,24 +90,27 @@ def _user(session: Session, user_id: int) -> User:
 
 def set_active(session: Session, user_id: int, *, active: bool, by_user_id: int | None = None) -> User:
     """Disable (signing the user out everywhere) or re-enable an account. Nobody disables themselves."""
-    user = _user(session, user_id)
+    user = get_user(session, user_id)
     if not active and by_user_id == user.id:
         raise Invalid("Không thể tự vô hiệu hoá tài khoản của mình.")
     user.active = active
     if not active:
-        _end_sign_ins(session, user.id)
+        end_sign_ins(session, user.id)
     session.flush()
     return user
 
 
-def reset_password(session: Session, user_id: int) -> str:
+def reset_password(session: Session, user_id: int, *, by_user_id: int | None = None) -> str:
     """A new random password (returned once, to hand to the user); every existing sign-in ends."""
     import secrets
 
-    user = _user(session, user_id)
-    password = secrets.token_urlsafe(9)
+    from paht.auth.events import record
+
+    user = get_user(session, user_id)
+    password = secrets.token_urlsafe(12)  # 16 characters, 96 random bits: longer than the policy asks
     user.password_hash = hash_password(password)
-    _end_sign_ins(session, user.id)
+    end_sign_ins(session, user.id)
+    record(session, user.id, "password_reset", by_user_id=by_user_id)
     session.flush()
     return password
 
@@ -114,7 +126,7 @@ def update_user(
     phone: str | None = None,
 ) -> User:
     """Change an account's name, contact, organisation and roles (the same rules as at creation)."""
-    user = _user(session, user_id)
+    user = get_user(session, user_id)
     try:
         role_values = sorted({Role(r) for r in roles})
     except ValueError as exc:

@@ -11,9 +11,9 @@ from paht.web.formatting import build_environment
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Mount the static files and include every web router (called by `paht.main.create_app`)."""
-    from paht.web import admin, auth, body, console, editor, ioc, public, report_page
+    from paht.web import account, admin, auth, body, console, editor, ioc, public, report_page
 
     app.state.web_templates = build_environment(settings)
     mount_static(app)
-    for module in (auth, public, console, ioc, editor, body, report_page, admin):
+    for module in (auth, account, public, console, ioc, editor, body, report_page, admin):
         app.include_router(module.router)

@@ -8,6 +8,8 @@ from fastapi.responses import Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from paht.auth import totp
+from paht.auth.policy import AccountPolicy
 from paht.auth.roles import Role
 from paht.categories import service as categories
 from paht.deps import ReadSession, WriteSession
@@ -169,6 +171,7 @@ def user_create(viewer: PageViewer, form: Form, session: WriteSession) -> Respon
             organization_code=_org_code(session, v["organization_id"]),
             email=v["email"] or None,
             phone=v["phone"] or None,
+            policy=AccountPolicy.from_settings(viewer.settings),
         )
         session.commit()
     except DomainError as exc:
@@ -218,11 +221,24 @@ def user_active(user_id: int, viewer: PageViewer, form: Form, session: WriteSess
 def user_password(user_id: int, viewer: PageViewer, form: Form, session: WriteSession) -> Response:
     """A new one-time password, shown once to the administrator to hand over."""
     _admin(viewer)
-    password = users.reset_password(session, user_id)
+    password = users.reset_password(session, user_id, by_user_id=viewer.actor.user_id)
     user = session.get(User, user_id)
     session.commit()
     assert user is not None
     return _users_page(session, viewer, q=user.username, new_password=(user, password))
+
+
+@router.post("/users/{user_id}/totp")
+def user_totp_reset(user_id: int, viewer: PageViewer, form: Form, session: WriteSession) -> Response:
+    """Remove a lost second factor (recorded in account_events); the user sets it up again at sign-in."""
+    _admin(viewer)
+    try:
+        user = totp.reset(session, user_id, by_user_id=viewer.actor.user_id)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _users_page(session, viewer, status=exc.status_code, errors=_errors(exc, str(user_id)))
+    return redirect(viewer, f"/console/admin/users?q={user.username}&done=totp_reset")
 
 
 # Categories

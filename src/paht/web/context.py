@@ -131,24 +131,9 @@ PageViewer = Annotated[Viewer, Depends(current_viewer)]
 Form = Annotated[FormData, Depends(checked_form)]
 
 
-def _csp(settings: Settings) -> str:
-    images = ["'self'", "data:", "blob:"]
-    if settings.map_tiles_url:
-        parts = urlsplit(settings.map_tiles_url.replace("{s}", "*"))
-        images.append(f"{parts.scheme}://{parts.netloc}")
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src {' '.join(images)}; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
-    )
-
-
 def finish(viewer: Viewer, response: Response) -> Response:
-    """Security headers on every page; the anonymous CSRF cookie when it is new."""
+    """The anonymous CSRF cookie when it is new (paht.security adds the security headers to every response)."""
     secure = viewer.settings.environment == "production"
-    response.headers["Content-Security-Policy"] = _csp(viewer.settings)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
     if viewer.signed_in:  # staff pages hold personal data: never keep them in a shared cache
         response.headers["Cache-Control"] = "no-store"
     if viewer.new_csrf_cookie:

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paht.abuse.submissions import Submitter
 from paht.auth.roles import Role
 from paht.clock import utc_now
 from paht.deps import ReadSession, WriteSession
@@ -23,6 +24,7 @@ from paht.workflow import ReportState
 
 router = web_router(prefix="/console/ioc")
 QUEUE = (ReportState.received.value, ReportState.returned.value)
+HELD = ReportState.held.value  # reporters on the abuse list: shown only under their own tab (paht.abuse)
 
 
 def is_htmx(viewer: Viewer) -> bool:
@@ -41,7 +43,7 @@ def triage(
 ) -> Response:
     """Received and returned reports: urgent on top, then oldest first."""
     viewer.require(Role.ioc_operator)
-    states = (state,) if state in QUEUE else QUEUE
+    states = (state,) if state in (*QUEUE, HELD) else QUEUE
     q = ListQuery(
         states=states,
         category_id=forms.integer(category_id),
@@ -66,7 +68,8 @@ def triage(
     if is_htmx(viewer) and cursor:
         return render(viewer, "console/_triage_rows.html", **context)
     counts = {s: count_reports(session, viewer.actor, ListQuery(states=(s,))) for s in QUEUE}
-    return render(viewer, "console/triage.html", counts=counts, **context)
+    held = count_reports(session, viewer.actor, ListQuery(states=(HELD,)))
+    return render(viewer, "console/triage.html", counts=counts, held=held, **context)
 
 
 def _hotline_page(session: Session, viewer: Viewer, *, status: int = 200, **values: Any) -> Response:
@@ -88,7 +91,8 @@ def hotline_submit(viewer: PageViewer, form: Form, session: WriteSession) -> Res
     viewer.require(Role.ioc_operator)
     try:
         data = report_form.draft(form, viewer.t, channel=Channel.hotline)
-        report, _ = submit_report(session, data, actor=viewer.actor, settings=viewer.settings)
+        submitter = Submitter(staff_id=viewer.actor.user_id)  # abuse limits: per operator
+        report, _ = submit_report(session, data, actor=viewer.actor, settings=viewer.settings, submitter=submitter)
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -46,5 +46,6 @@ EVENT_KINDS = {
     "sla_breached": N_("Deadline missed"),
     "contact_viewed": N_("Reporter's contact viewed"),
     "attachment_added": N_("Photo added"),
+    "attachment_quarantined": N_("Photo quarantined (malware)"),
     "rated": N_("Rated by the reporter"),
 }

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from paht.abuse import submissions
 from paht.attachments.service import add_attachment
 from paht.auth.roles import Role
 from paht.deps import DB, ReadSession, WriteSession
 from paht.enums import Channel
-from paht.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound, NotPermitted
+from paht.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound, NotPermitted, RateLimited
 from paht.intake import idempotency
 from paht.intake.service import submit_report
 from paht.publishing import queries as published
@@ -41,10 +42,9 @@ def home(viewer: PageViewer, session: ReadSession) -> Response:
         cursor=None,
         limit=6,
     )
-    items = [
-        published.public_report(session, r, decimals=viewer.settings.public_location_decimals, lang=viewer.lang)
-        for r in recent
-    ]
+    items = published.public_reports(
+        session, recent, decimals=viewer.settings.public_location_decimals, lang=viewer.lang
+    )
     return render(viewer, "public/home.html", recent=items)
 
 
@@ -83,7 +83,8 @@ def submit(viewer: PageViewer, form: Form, db: DB) -> Response:
     stage = "report"
     try:
         with db.writer() as session:
-            report, token = submit_report(session, data, actor=viewer.actor, settings=settings)
+            submitter = submissions.from_request(viewer.request, viewer.actor, settings)  # abuse limits
+            report, token = submit_report(session, data, actor=viewer.actor, settings=settings, submitter=submitter)
             session.flush()
             stage = "photos"
             for photo in photos:
@@ -108,7 +109,10 @@ def _submit_failed(session: Session, viewer: Viewer, typed: dict[str, Any], exc:
     if exc.code == "payload_too_large":
         fields = {"photos": exc.message}
     errors = {"form": exc.message if not fields else viewer.t._("Please correct the marked fields."), **fields}
-    return _submit_page(session, viewer, status=exc.status_code, values=typed, errors=errors)
+    page = _submit_page(session, viewer, status=exc.status_code, values=typed, errors=errors)
+    if isinstance(exc, RateLimited):
+        page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 @router.get("/tra-cuu")
@@ -162,7 +166,7 @@ def results(
     except Invalid as exc:  # a search with no words, or too long
         rows, next_cursor, errors = [], None, {"q": exc.message}
     decimals = viewer.settings.public_location_decimals
-    items = [published.public_report(session, r, decimals=decimals, lang=viewer.lang) for r in rows]
+    items = published.public_reports(session, rows, decimals=decimals, lang=viewer.lang)
     typed = {"category_id": category_id, "body": body, "period_from": period_from, "period_to": period_to, "q": q}
     d = Directory.load(session, viewer.lang)
     context = {"items": items, "next_cursor": next_cursor, "filters": typed, "d": d, "errors": errors}

@@ -44,6 +44,7 @@ FIELDS: dict[Action, tuple[str, ...]] = {
     Action.reject: ("reason",),
     Action.mark_duplicate: ("duplicate_of_code",),
     Action.reopen: ("reason",),
+    Action.release: ("note",),
 }
 NUMBERS = ("organization_id", "suggested_organization_id")
 

@@ -31,22 +31,47 @@ class SignedIn:
     csrf_token: str
 
 
-def start(session: Session, user: User, *, settings: Settings, user_agent: str | None) -> str:
-    """Open a session for `user`; returns the cookie value (shown nowhere else)."""
+def start(
+    session: Session, user: User, *, settings: Settings, user_agent: str | None, pending_step: str | None = None
+) -> str:
+    """Open a session for `user`; returns the cookie value (shown nowhere else).
+
+    With `pending_step` ("verify" or "enrol") the session only carries the sign-in to its second factor,
+    for `login_pending_minutes`; it never signs anyone in.
+    """
     token = secrets.token_urlsafe(32)
     now = utc_now()
+    lifetime = (
+        timedelta(minutes=settings.login_pending_minutes)
+        if pending_step
+        else timedelta(hours=settings.session_absolute_hours)
+    )
     session.add(
         WebSession(
             token_hash=token_digest(token),
             user_id=user.id,
             csrf_token=secrets.token_urlsafe(32),
             user_agent=(user_agent or "")[:255] or None,
+            pending_step=pending_step,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            expires_at=now + lifetime,
         )
     )
     return token
+
+
+def pending(session: Session, token: str | None) -> tuple[User, str] | None:
+    """The user half-way through signing in with this cookie, and the step left ("verify" or "enrol")."""
+    if not token:
+        return None
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
+    if row is None or row.pending_step is None or row.revoked_at is not None or row.expires_at <= utc_now():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row.pending_step
 
 
 def end(session: Session, token: str) -> None:
@@ -64,7 +89,7 @@ def lookup(db: Database, token: str | None, *, settings: Settings) -> SignedIn |
     now = utc_now()
     with db.reader() as session:
         row = session.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
+        if row is None or row.revoked_at is not None or row.expires_at <= now or row.pending_step is not None:
             return None
         if row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now:
             return None

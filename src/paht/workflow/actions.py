@@ -16,6 +16,7 @@ class Action(StrEnum):
     reject = "reject"
     mark_duplicate = "mark_duplicate"
     reopen = "reopen"
+    release = "release"
 
 
 LABELS: dict[Action, tuple[str, str]] = {
@@ -29,4 +30,5 @@ LABELS: dict[Action, tuple[str, str]] = {
     Action.reject: ("Không tiếp nhận", "Reject"),
     Action.mark_duplicate: ("Đánh dấu trùng", "Mark duplicate"),
     Action.reopen: ("Mở lại", "Reopen"),
+    Action.release: ("Cho tiếp nhận", "Release"),
 }

@@ -17,6 +17,7 @@ def render() -> str:
         "```mermaid",
         "stateDiagram-v2",
         "    [*] --> received",
+        "    [*] --> held",  # a reporter on the abuse list (paht.abuse.entries)
     ]
     for row in TRANSITIONS:
         roles = ", ".join(sorted(r.value for r in row.roles))

@@ -15,6 +15,7 @@ class ReportState(StrEnum):
     published = "published"
     rejected = "rejected"
     duplicate = "duplicate"
+    held = "held"  # the reporter is on the abuse list: waits for IOC review (paht.abuse)
 
 
 LABELS: dict[ReportState, tuple[str, str]] = {
@@ -27,9 +28,15 @@ LABELS: dict[ReportState, tuple[str, str]] = {
     ReportState.published: ("Đã công khai", "Published"),
     ReportState.rejected: ("Không tiếp nhận", "Rejected"),
     ReportState.duplicate: ("Trùng lặp", "Duplicate"),
+    ReportState.held: ("Chờ IOC xem xét", "Held for IOC review"),
 }
 
 CLOSED = frozenset({ReportState.published, ReportState.rejected, ReportState.duplicate})
+
+
+def as_reporter_sees(state: str) -> ReportState:
+    """The state a reporter (and the public) is shown: a held report looks received (never tell an abuser)."""
+    return ReportState.received if state == ReportState.held else ReportState(state)
 
 
 def label(state: str, lang: str = "vi") -> str:

@@ -60,7 +60,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     t(A.send_back, {S.awaiting_approval}, S.processing, {R.leader}, BODY, "reason"),
     t(A.send_back, {S.approved}, S.processing, {R.ioc_editor}, IOC, "reason"),
     t(A.publish, {S.approved}, S.published, {R.ioc_editor}, IOC, note="optional public edits"),
-    t(A.reject, {S.received, S.returned}, S.rejected, {R.ioc_operator}, IOC, "reason"),
+    t(A.reject, {S.received, S.returned, S.held}, S.rejected, {R.ioc_operator}, IOC, "reason"),
+    t(A.release, {S.held}, S.received, {R.ioc_operator}, IOC, note="a held report (abuse list) goes on as usual"),
     t(A.mark_duplicate, {S.received, S.returned}, S.duplicate, {R.ioc_operator}, IOC, "duplicate_of_id"),
     t(
         A.reopen,

@@ -10,10 +10,20 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
-from paht.channels.base import ChannelError, Media, Parsed, Place, Receipt, Recipient, Reply, SignatureError
+from paht.channels.base import (
+    ChannelError,
+    Media,
+    Parsed,
+    Place,
+    Receipt,
+    Recipient,
+    Reply,
+    SignatureError,
+    moment,
+)
 from paht.channels.http import post_json
 from paht.clock import utc_now
 from paht.config import Settings
@@ -86,7 +96,7 @@ def _parsed(event: dict[str, Any], message: dict[str, Any]) -> Parsed:
         external_id=str(message["mid"]),
         sender_id=str(event["sender"]["id"]),
         text=message.get("text") or None,
-        sent_at=datetime.fromtimestamp(event["timestamp"] / 1000, UTC) if event.get("timestamp") else None,
+        sent_at=moment(event["timestamp"] / 1000) if event.get("timestamp") else None,
     )
     for attachment in message.get("attachments") or []:
         kind, payload = attachment.get("type"), attachment.get("payload") or {}

@@ -24,7 +24,21 @@ from paht.config import Settings
 from paht.deps import AppSettings, ReadSession, WriteSession
 from paht.models import Category, Organization
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+# Every resource answers in the format its extension names; errors are the spec's error document.
+_ERROR_FIELDS = {"code": {"type": ["integer", "string"]}, "description": {"type": "string"}}
+_ERROR_ITEMS = {"type": "object", "properties": _ERROR_FIELDS}
+_XML = {"text/xml": {"schema": {"type": "string"}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": _XML},
+    **{
+        status: {
+            "description": meaning,
+            "content": {"application/json": {"schema": {"type": "array", "items": _ERROR_ITEMS}}, **_XML},
+        }
+        for status, meaning in ((400, "Bad request"), (403, "Missing or invalid api_key"), (404, "Not found"))
+    },
+}
+router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=RESPONSES)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
 
@@ -61,7 +75,10 @@ def _answer(fmt: str, build: Any) -> Response:
     try:
         return build()
     except (Refused, service.Problem) as exc:
-        return errors(fmt, exc.status, (exc.status, exc.description))
+        response = errors(fmt, exc.status, (exc.status, exc.description))
+        if getattr(exc, "retry_after", None):  # a submission past its abuse limit (429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
 
 @router.get("/discovery.{fmt}")

@@ -13,8 +13,9 @@ from paht.auth.roles import Role
 from paht.channels.open311 import keys
 from paht.deps import ReadSession, SignedIn, WriteSession
 from paht.errors import NotPermitted
+from paht.responses import errors
 
-router = APIRouter(prefix="/api/v1/admin/open311-keys", tags=["admin"])
+router = APIRouter(prefix="/api/v1/admin/open311-keys", tags=["admin"], responses=errors(400, 401, 403, 404, 422))
 
 
 class KeyIn(BaseModel):

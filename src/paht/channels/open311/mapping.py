@@ -14,7 +14,7 @@ from paht.channels.open311.render import w3c
 from paht.config import Settings
 from paht.models import Category, Organization, Report
 from paht.text import fold
-from paht.workflow.states import ReportState, label
+from paht.workflow.states import ReportState, as_reporter_sees, label
 
 CLOSED = {ReportState.published, ReportState.rejected, ReportState.duplicate}
 # mySociety / FixMyStreet extended statuses (GeoReport v2 extension), lower case as in GET output.
@@ -28,6 +28,7 @@ EXTENDED = {
     ReportState.published: "fixed",
     ReportState.rejected: "no_further_action",
     ReportState.duplicate: "duplicate",
+    ReportState.held: "for_triage",  # as received: a held report never shows it is held (paht.abuse)
 }
 UNCATEGORISED = {"service_code": "chua-phan-loai", "service_name": "Chưa phân loại (not yet categorised)"}
 URGENT = "khan_cap"
@@ -143,4 +144,4 @@ def _notes(report: Report, look: Lookups) -> str:
         return f"Không tiếp nhận: {report.close_reason or ''}".strip()
     if report.state == ReportState.duplicate:
         return f"Trùng với phản ánh {look.duplicates.get(report.id, '')}".strip()
-    return label(report.state, "vi")
+    return label(as_reporter_sees(report.state), "vi")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paht.channels.open311.mapping import CLOSED, Lookups
+from paht.enums import SERVABLE_SCANS
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.reports.codes import normalise_code
 
@@ -38,7 +39,7 @@ def lookups(session: Session, reports: list[Report]) -> Lookups:
     if published:
         photos = session.execute(
             select(Attachment.report_id, Attachment.id)
-            .where(Attachment.report_id.in_(published))
+            .where(Attachment.report_id.in_(published), Attachment.scan_status.in_(SERVABLE_SCANS))
             .order_by(Attachment.kind, Attachment.created_at)
         )
         for report_id, attachment_id in photos:

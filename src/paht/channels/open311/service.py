@@ -10,11 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paht.abuse.submissions import Submitter
 from paht.auth.actor import ANONYMOUS
 from paht.channels.open311.mapping import TITLE, URGENT, URGENT_VALUES
 from paht.config import Settings
 from paht.enums import Channel
-from paht.errors import DomainError
+from paht.errors import DomainError, RateLimited
 from paht.intake.schemas import Location, ReportCreate, Reporter
 from paht.intake.service import submit_report
 from paht.models import Category, Open311Key, Open311Token, Report
@@ -25,9 +26,10 @@ MAX_DESCRIPTION = 4000  # the spec's limit
 class Problem(Exception):
     """An Open311 error: HTTP status and the description shown to the client's user."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status, self.description = status, description
+        self.retry_after = retry_after  # for 429: sent as Retry-After
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,16 @@ def submit(session: Session, form: Mapping[str, list[str]], key: Open311Key, set
             consent=True,
             **{key: value for key, value in optional.items() if value is not None},
         )
-        report, _ = submit_report(session, draft, actor=ANONYMOUS, settings=settings, channel=Channel.open311)
+        # Abuse limits: per key (the partner's server is one address) and per key + the citizen's device_id.
+        device = _one(form, "device_id") or _one(form, "account_id")
+        submitter = Submitter(ip=f"open311:{key.id}", device=f"open311:{key.id}:{device}" if device else None)
+        report, _ = submit_report(
+            session, draft, actor=ANONYMOUS, settings=settings, channel=Channel.open311, submitter=submitter
+        )
     except ValidationError as exc:
         raise Problem(400, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+    except RateLimited as exc:
+        raise Problem(429, exc.message, retry_after=exc.retry_after) from exc
     except DomainError as exc:
         raise Problem(400, exc.message) from exc
     token = secrets.token_urlsafe(18)

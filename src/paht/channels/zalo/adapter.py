@@ -12,10 +12,19 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from paht.channels.base import ChannelError, Media, Parsed, Place, Receipt, Recipient, Reply, SignatureError
+from paht.channels.base import (
+    ChannelError,
+    Media,
+    Parsed,
+    Place,
+    Receipt,
+    Recipient,
+    Reply,
+    SignatureError,
+    moment,
+)
 from paht.channels.http import post_json
 from paht.clock import utc_now
 from paht.config import Settings
@@ -72,7 +81,7 @@ class ZaloAdapter:
             external_id=str(message["msg_id"]),
             sender_id=str(event["sender"]["id"]),
             text=message.get("text") or None,
-            sent_at=datetime.fromtimestamp(_seconds(int(stamp)), UTC) if stamp else None,
+            sent_at=moment(_seconds(int(stamp))) if stamp else None,
         )
         for attachment in message.get("attachments") or []:
             _take(parsed, attachment.get("type"), attachment.get("payload") or {})

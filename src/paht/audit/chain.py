@@ -1,0 +1,175 @@
+"""The event log as a hash chain: each row's `hash` covers its content and the previous row's hash.
+
+hash = SHA-256(prev_hash + canonical JSON of the row), in id order over the whole table, starting from
+GENESIS. Editing a row breaks its own hash; deleting a row breaks the `prev_hash` link of the next one.
+(Removing the newest rows leaves a shorter valid chain: compare `checked` with a count kept elsewhere,
+e.g. the backup manifest, to notice that.)
+
+Every Event goes through `_chain_new_events`, a `before_flush` hook on every Session, so no caller can
+forget it. It gives new events their ids itself so that chain order is id order:
+- SQLite: writers hold the database lock from BEGIN IMMEDIATE, so reading the tip is already safe.
+- PostgreSQL: a transaction-level advisory lock serialises event writers from their first event flush
+  to commit. The cost: transactions that write events (every workflow step, every audited read)
+  run one at a time for that stretch; other writes are not affected.
+A unique index on `prev_hash` makes a fork impossible even for a writer that bypasses the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.orm import Session
+
+from paht.models import Event
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key for "append to the event chain" ("paht" in ASCII).
+CHAIN_LOCK_KEY = 0x70616874
+# The columns the hash covers, in this order (prev_hash and hash themselves excluded).
+HASHED_FIELDS = (
+    "id",
+    "report_id",
+    "kind",
+    "action",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor_role",
+    "organization_id",
+    "assignment_id",
+    "payload",
+    "created_at",
+)
+VERIFY_BATCH = 1000
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("event times must be timezone-aware UTC")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if value is None or isinstance(value, int | str):
+        return value
+    return str(value)  # UUIDs
+
+
+def canonical_content(row: Any) -> str:
+    """The row's content as canonical JSON: sorted keys, no spaces, UTF-8, payload as stored JSON."""
+    content = {name: _plain(getattr(row, name)) for name in HASHED_FIELDS if name != "payload"}
+    # A round trip through JSON gives exactly what the JSON column stores (tuples → lists, int keys → str).
+    content["payload"] = json.loads(json.dumps(row.payload or {}))
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(prev_hash: str, row: Any) -> str:
+    """The hash a row must carry after `prev_hash`. `row` is an Event or any object with its fields."""
+    return hashlib.sha256((prev_hash + canonical_content(row)).encode("utf-8")).hexdigest()
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _new_events(session: Session) -> list[Event]:
+    fresh = [obj for obj in session.new if isinstance(obj, Event)]
+    return sorted(fresh, key=lambda e: inspect(e).insert_order)
+
+
+def _next_ids(session: Session, count: int, tip_id: int) -> list[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"),
+            {"n": count},
+        )
+        return sorted(row[0] for row in rows)
+    return list(range(tip_id + 1, tip_id + 1 + count))
+
+
+def _chain_new_events(session: Session, _flush_context: object, _instances: object) -> None:
+    fresh = _new_events(session)
+    if not fresh:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    tip_id = session.scalar(select(func.max(Event.id))) or 0
+    # Link to the newest hashed row: rows inserted behind the app's back have no hash, and
+    # `verify_chain` reports them; the chain itself carries on past them.
+    prev_hash = session.scalar(select(Event.hash).where(Event.hash.is_not(None)).order_by(Event.id.desc()).limit(1))
+    prev_hash = prev_hash or GENESIS
+    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh), tip_id), strict=True):
+        new_event.id = new_id
+        if new_event.payload is None:
+            new_event.payload = {}
+        new_event.prev_hash = prev_hash
+        new_event.hash = prev_hash = row_hash(prev_hash, new_event)
+
+
+event.listen(Session, "before_flush", _chain_new_events)
+
+
+# -- verifying ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str | None = None
+
+
+def _rows(session: Session) -> Iterable[Any]:
+    """Every event in id order, fetched in batches by keyset so memory stays constant."""
+    columns = [getattr(Event, name) for name in HASHED_FIELDS] + [Event.prev_hash, Event.hash]
+    after = None
+    while True:
+        query = select(*columns).order_by(Event.id).limit(VERIFY_BATCH)
+        if after is not None:
+            query = query.where(Event.id > after)
+        batch = session.execute(query).all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
+
+
+def _fault(row: Any, expected_prev: str, previous_id: int | None) -> str | None:
+    if row.hash is None or row.prev_hash is None:
+        return "dòng không có mã băm (the row has no hash: written outside the application)"
+    if row.prev_hash != expected_prev:
+        before = f"event {previous_id}" if previous_id is not None else "the start of the chain"
+        return (
+            f"prev_hash không khớp dòng trước (prev_hash does not match the hash of {before}: "
+            "a row before it was deleted, inserted or changed)"
+        )
+    if row_hash(row.prev_hash, row) != row.hash:
+        return "nội dung đã bị sửa (the row's content differs from its hash: it was changed after it was written)"
+    return None
+
+
+def count_events(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Event)) or 0
+
+
+def verify_chain(session: Session, *, progress: Callable[[int], None] | None = None) -> ChainCheck:
+    """Walk the whole chain; the first row whose link or content does not hold is reported."""
+    expected_prev, previous_id, checked = GENESIS, None, 0
+    for row in _rows(session):
+        reason = _fault(row, expected_prev, previous_id)
+        if reason is not None:
+            return ChainCheck(ok=False, checked=checked, first_broken_id=row.id, reason=reason)
+        expected_prev, previous_id = row.hash, row.id
+        checked += 1
+        if progress is not None and checked % VERIFY_BATCH == 0:
+            progress(VERIFY_BATCH)
+    if progress is not None:
+        progress(checked % VERIFY_BATCH)
+    return ChainCheck(ok=True, checked=checked)

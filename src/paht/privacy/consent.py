@@ -1,0 +1,57 @@
+"""The record of why a report's personal data may be held: consent to a notice version, or a legal duty."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paht.auth.actor import Actor
+from paht.enums import Channel
+from paht.models import ConsentRecord, Report
+
+CONSENT = "consent"
+LEGAL_DUTY = "legal_duty"
+
+# channel → (basis, how it was given). App and web: the unticked-by-default checkbox; hotline: the
+# operator reads the notice and ticks for the caller; Open311: the partner app collects it
+# (docs/channels.md); chat and e-mail to the city's own accounts: the authority's legal duty to handle
+# citizens' feedback (paht.privacy docstring).
+CHANNEL_BASIS: dict[str, tuple[str, str]] = {
+    Channel.app: (CONSENT, "checkbox"),
+    Channel.web: (CONSENT, "checkbox"),
+    Channel.hotline: (CONSENT, "verbal"),
+    Channel.open311: (CONSENT, "partner_app"),
+    Channel.facebook: (LEGAL_DUTY, "chat_message"),
+    Channel.zalo: (LEGAL_DUTY, "chat_message"),
+    Channel.email: (LEGAL_DUTY, "email"),
+}
+
+
+def record_consent(session: Session, report: Report, *, actor: Actor, notice_version: str, now: datetime) -> None:
+    """Called by intake for every new report, in the same transaction."""
+    basis, method = CHANNEL_BASIS.get(report.channel, (LEGAL_DUTY, "other"))
+    if basis == CONSENT and not report.consent:
+        basis, method = LEGAL_DUTY, "no_consent"
+    session.add(
+        ConsentRecord(
+            report_id=report.id,
+            basis=basis,
+            notice_version=notice_version if basis == CONSENT else None,
+            channel=report.channel,
+            method=method,
+            recorded_at=now,
+            recorded_by_id=actor.user_id if report.channel == Channel.hotline else None,
+        )
+    )
+
+
+def consents_of(session: Session, report: Report) -> list[ConsentRecord]:
+    return list(session.scalars(select(ConsentRecord).where(ConsentRecord.report_id == report.id)))
+
+
+def withdraw(session: Session, report: Report, *, now: datetime) -> None:
+    for record in consents_of(session, report):
+        if record.withdrawn_at is None:
+            record.withdrawn_at = now

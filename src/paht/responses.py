@@ -1,0 +1,52 @@
+"""The error responses each API router declares in the OpenAPI document.
+
+Every error the API sends has one shape, `{"detail", "code", "errors"?}` (see `main._error`). Routers
+list the statuses their routes really answer with, so clients and the fuzzer (tests/fuzz) can rely on
+the document: an undeclared status or a body that does not match is a bug.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+_MEANINGS = {
+    400: "Yêu cầu không hợp lệ (bad request)",
+    401: "Cần đăng nhập, hoặc mã truy cập không hợp lệ (not signed in or invalid token)",
+    403: "Không có quyền (forbidden)",
+    404: "Không tìm thấy (not found)",
+    409: "Xung đột trạng thái (conflict)",
+    412: "Phiên bản đã cũ (stale If-Match version)",
+    413: "Dữ liệu quá lớn (payload too large)",
+    415: "Định dạng không được hỗ trợ (unsupported media type)",
+    422: "Dữ liệu không hợp lệ (invalid request)",
+    429: "Quá nhiều yêu cầu; thử lại sau Retry-After giây (too many requests)",
+}
+
+
+class ErrorOut(BaseModel):
+    """An error: a message (Vietnamese first, English in parentheses), a machine code, and details."""
+
+    detail: str
+    code: str
+    errors: list[dict[str, Any]] | dict[str, Any] | None = Field(
+        default=None, description="Per-field problems (422) or other structured details."
+    )
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a router or route: each status with the shared error body.
+
+    The schema is given inline under `application/json` rather than as `model`: FastAPI would file a model
+    under the route's own media type, and errors stay JSON even where success is CSV, XLSX or GeoJSON.
+    """
+    content = {"application/json": {"schema": ERROR_SCHEMA}}
+    return {status: {"description": _MEANINGS[status], "content": content} for status in statuses}
+
+
+ERROR_SCHEMA = ErrorOut.model_json_schema()
+
+# `openapi_extra` for routes that serve anonymous callers too (a bearer token only widens what they get):
+# FastAPI appends this to the route's bearer requirement, so the document reads "bearer or nothing".
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
