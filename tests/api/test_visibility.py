@@ -116,48 +116,48 @@ def test_a_report_returned_by_body_b_and_redispatched_to_body_a_stays_visible_to
 # mark_duplicate, reopen. The citizen, body A's staff (404) and citizen B (403) are checked alongside.
 BODY_B_GRIDS = {
     "handler_b": """
-        state              disp ack  ret  subm appr back publ rej  dup  reop
-        dispatched         403  200  200  409  403  403  403  403  403  403
-        processing         403  409  200  200  403  403  403  403  403  403
-        returned           403  409  409  409  403  403  403  403  403  403
-        awaiting_approval  403  409  409  409  403  403  403  403  403  403
-        approved           403  409  409  409  403  403  403  403  403  403
-        published          403  409  409  409  403  403  403  403  403  403
-        rejected           403  409  409  409  403  403  403  403  403  403
-        duplicate          403  409  409  409  403  403  403  403  403  403
+        state              disp ack  ret  subm appr back publ rej  dup  reop  rel
+        dispatched         403  200  200  409  403  403  403  403  403  403  403
+        processing         403  409  200  200  403  403  403  403  403  403  403
+        returned           403  409  409  409  403  403  403  403  403  403  403
+        awaiting_approval  403  409  409  409  403  403  403  403  403  403  403
+        approved           403  409  409  409  403  403  403  403  403  403  403
+        published          403  409  409  409  403  403  403  403  403  403  403
+        rejected           403  409  409  409  403  403  403  403  403  403  403
+        duplicate          403  409  409  409  403  403  403  403  403  403  403
     """,
     "leader_b": """
-        state              disp ack  ret  subm appr back publ rej  dup  reop
-        dispatched         403  403  403  403  409  409  403  403  403  403
-        processing         403  403  403  403  409  409  403  403  403  403
-        returned           403  403  403  403  409  409  403  403  403  403
-        awaiting_approval  403  403  403  403  200  200  403  403  403  403
-        approved           403  403  403  403  409  409  403  403  403  403
-        published          403  403  403  403  409  409  403  403  403  403
-        rejected           403  403  403  403  409  409  403  403  403  403
-        duplicate          403  403  403  403  409  409  403  403  403  403
+        state              disp ack  ret  subm appr back publ rej  dup  reop  rel
+        dispatched         403  403  403  403  409  409  403  403  403  403  403
+        processing         403  403  403  403  409  409  403  403  403  403  403
+        returned           403  403  403  403  409  409  403  403  403  403  403
+        awaiting_approval  403  403  403  403  200  200  403  403  403  403  403
+        approved           403  403  403  403  409  409  403  403  403  403  403
+        published          403  403  403  403  409  409  403  403  403  403  403
+        rejected           403  403  403  403  409  409  403  403  403  403  403
+        duplicate          403  403  403  403  409  409  403  403  403  403  403
     """,
     "parent_leader_b": """
-        state              disp ack  ret  subm appr back publ rej  dup  reop
-        dispatched         403  403  403  403  409  409  403  403  403  403
-        processing         403  403  403  403  409  409  403  403  403  403
-        returned           403  403  403  403  409  409  403  403  403  403
-        awaiting_approval  403  403  403  403  403  403  403  403  403  403
-        approved           403  403  403  403  409  409  403  403  403  403
-        published          403  403  403  403  409  409  403  403  403  403
-        rejected           403  403  403  403  409  409  403  403  403  403
-        duplicate          403  403  403  403  409  409  403  403  403  403
+        state              disp ack  ret  subm appr back publ rej  dup  reop  rel
+        dispatched         403  403  403  403  409  409  403  403  403  403  403
+        processing         403  403  403  403  409  409  403  403  403  403  403
+        returned           403  403  403  403  409  409  403  403  403  403  403
+        awaiting_approval  403  403  403  403  403  403  403  403  403  403  403
+        approved           403  403  403  403  409  409  403  403  403  403  403
+        published          403  403  403  403  409  409  403  403  403  403  403
+        rejected           403  403  403  403  409  409  403  403  403  403  403
+        duplicate          403  403  403  403  409  409  403  403  403  403  403
     """,
     "viewer_parent_b": """
-        state              disp ack  ret  subm appr back publ rej  dup  reop
-        dispatched         403  403  403  403  403  403  403  403  403  403
-        processing         403  403  403  403  403  403  403  403  403  403
-        returned           403  403  403  403  403  403  403  403  403  403
-        awaiting_approval  403  403  403  403  403  403  403  403  403  403
-        approved           403  403  403  403  403  403  403  403  403  403
-        published          403  403  403  403  403  403  403  403  403  403
-        rejected           403  403  403  403  403  403  403  403  403  403
-        duplicate          403  403  403  403  403  403  403  403  403  403
+        state              disp ack  ret  subm appr back publ rej  dup  reop  rel
+        dispatched         403  403  403  403  403  403  403  403  403  403  403
+        processing         403  403  403  403  403  403  403  403  403  403  403
+        returned           403  403  403  403  403  403  403  403  403  403  403
+        awaiting_approval  403  403  403  403  403  403  403  403  403  403  403
+        approved           403  403  403  403  403  403  403  403  403  403  403
+        published          403  403  403  403  403  403  403  403  403  403  403
+        rejected           403  403  403  403  403  403  403  403  403  403  403
+        duplicate          403  403  403  403  403  403  403  403  403  403  403
     """,
 }
 OUTSIDERS_OF_B = {"citizen": 404, "handler_a": 404, "leader_a": 404, "citizen_b": 403}

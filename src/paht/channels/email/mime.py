@@ -112,7 +112,9 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
 def _body_text(message: EmailMessage) -> str:
     try:
         part = message.get_body(preferencelist=("plain", "html"))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError):
+        # AttributeError: the standard library trips over a multipart/related part whose body is bare
+        # text (found by tests/fuzz); such mail has no body we can read, only its headers and photos.
         part = None
     if part is None:
         return ""
