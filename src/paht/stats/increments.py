@@ -241,6 +241,10 @@ def _mark_duplicate(step: _Step, state: _State, body_of: Mapping[int, int], timi
     step.add(IOC_KEY, "duplicates")
 
 
+def _release(step: _Step, state: _State, body_of: Mapping[int, int], timing: Timing) -> None:
+    """A held report joins the queue: it counts nothing, but the dispatch clock starts here, not at receipt."""
+
+
 ACTIONS = {
     "dispatch": _dispatch,
     "reopen": _reopen,
@@ -252,6 +256,7 @@ ACTIONS = {
     "publish": _publish,
     "reject": _reject,
     "mark_duplicate": _mark_duplicate,
+    "release": _release,
 }
 
 
