@@ -83,13 +83,16 @@ def _new_events(session: Session) -> list[Event]:
     return sorted(fresh, key=lambda e: inspect(e).insert_order)
 
 
-def _next_ids(session: Session, count: int, tip_id: int) -> list[int]:
+def _next_ids(session: Session, count: int) -> list[int]:
+    """Ids for the new rows in chain order: the sequence on PostgreSQL (under the chain lock), after the
+    highest id on SQLite (whose writers hold the database lock)."""
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(
             text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"),
             {"n": count},
         )
         return sorted(row[0] for row in rows)
+    tip_id = session.scalar(select(func.max(Event.id))) or 0
     return list(range(tip_id + 1, tip_id + 1 + count))
 
 
@@ -99,12 +102,11 @@ def _chain_new_events(session: Session, _flush_context: object, _instances: obje
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    tip_id = session.scalar(select(func.max(Event.id))) or 0
     # Link to the newest hashed row: rows inserted behind the app's back have no hash, and
     # `verify_chain` reports them; the chain itself carries on past them.
     prev_hash = session.scalar(select(Event.hash).where(Event.hash.is_not(None)).order_by(Event.id.desc()).limit(1))
     prev_hash = prev_hash or GENESIS
-    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh), tip_id), strict=True):
+    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh)), strict=True):
         new_event.id = new_id
         if new_event.payload is None:
             new_event.payload = {}
