@@ -42,8 +42,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadgroup -q -m 'not slow'
 
-# The long runs (marked slow): the export of 100,000 reports with flat memory.
-# The long runs: everything marked slow, and the statistics property test with 200 sequences (30 in make test).
+# The long runs: everything marked slow, and the statistics property test with 200 sequences (15 in make test).
 # tests/reliability: kill -9 crash rounds until ≥ 1,000 acknowledged reports (set PAHT_TEST_POSTGRES_URL for both).
 test-slow: install
 	$(BIN)/pytest -q -m slow

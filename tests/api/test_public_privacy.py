@@ -130,9 +130,11 @@ def fillers(world: World, made: dict[str, dict[str, Any]]) -> dict[str, list[str
     }
 
 
-def query_variants(path: str, route: Any, values: dict[str, list[str]]) -> list[dict[str, str]]:
+def query_variants(
+    path: str, route: Any, values: dict[str, list[str]], *, english: bool = True
+) -> list[dict[str, str]]:
     declared = {param.alias for param in getattr(getattr(route, "dependant", None), "query_params", [])}
-    variants: list[dict[str, str]] = [{}, {"lang": "en"}]
+    variants: list[dict[str, str]] = [{}, {"lang": "en"}] if english else [{}]
     variants += [{"limit": "1"}] if "limit" in declared else []
     variants += [{"code": code} for code in values["code"]] if "code" in declared else []
     if path.startswith("/open311/"):  # Open311 reads its arguments from the query string itself
@@ -141,10 +143,15 @@ def query_variants(path: str, route: Any, values: dict[str, list[str]]) -> list[
 
 
 def crawl(
-    app: Any, values: dict[str, list[str]], *, headers: dict[str, str] | None = None, under: str = "/"
+    app: Any,
+    values: dict[str, list[str]],
+    *,
+    headers: dict[str, str] | None = None,
+    under: str = "/",
+    english: bool = True,
 ) -> dict[str, Any]:
     """GET every route under `under` (without credentials unless `headers`), with every parameter value,
-    following pagination cursors."""
+    following pagination cursors; each URL in Vietnamese and, with `english`, in English too."""
     seen = {}
     client = TestClient(app, raise_server_exceptions=False, headers=headers)  # record a crash, go on crawling
     for method, path, route in walk_routes(app.routes):
@@ -155,7 +162,7 @@ def crawl(
         assert not unknown, f"GET {path}: add values for {unknown} to fillers()"
         for combination in itertools.product(*(values[n] for n in names)):
             url = path.format(**dict(zip(names, combination, strict=True)))
-            for params in query_variants(path, route, values):
+            for params in query_variants(path, route, values, english=english):
                 while True:
                     response = client.get(url, params=params)
                     seen[f"{response.request.url}"] = response

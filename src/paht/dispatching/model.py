@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from paht.search.text import folded_tokens
 
@@ -37,6 +33,12 @@ class Example:
 
 class TextClassifier:
     def __init__(self, *, use_category: bool = True, c: float = 4.0) -> None:
+        # scikit-learn and SciPy are imported here, not at the top: they take about 1.5 s to import, and every
+        # server and command imports this module through the routers while few of them ever train or predict.
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         self.use_category = use_category
         self.c = c
         self.chars = TfidfVectorizer(
@@ -61,6 +63,8 @@ class TextClassifier:
         return found
 
     def _matrix(self, texts: list[str], contexts: list[dict[str, float]], *, fit: bool):  # type: ignore[no-untyped-def]
+        from scipy.sparse import hstack  # loaded with the model (see __init__)
+
         folded = [" ".join(folded_tokens(t)) for t in texts]
         if fit:
             return hstack(

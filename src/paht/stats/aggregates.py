@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, or_, select, text
+from sqlalchemy import bindparam, delete, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from paht.config import get_settings
@@ -90,18 +90,14 @@ def area_key(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
     return {report_id: area_id for report_id, area_id in rows}
 
 
-def load_histories(
-    session: Session, report_ids: Sequence[uuid.UUID], report: Report | None = None
-) -> dict[uuid.UUID, History]:
-    """The histories of some reports (`report`: the one report, already loaded, when there is only one)."""
-    areas = area_key(session, report_ids)
-    rows = (
-        [report]
-        if report is not None
-        else session.execute(select(Report.id, Report.channel, Report.category_id).where(Report.id.in_(report_ids)))
-    )
-    found = {row.id: History(row.channel, (row.category_id or NONE_KEY, areas.get(row.id, NONE_KEY))) for row in rows}
-    events = session.execute(
+@cache
+def _history_queries() -> tuple[Any, Any, Any]:
+    """The three reads of `load_histories`, built once: the hook runs them on every workflow step, and
+    building a statement costs about as much as running it. `ids` is an expanding IN parameter."""
+    ids = bindparam("ids", expanding=True)
+    reports = select(Report.id, Report.channel, Report.category_id).where(Report.id.in_(ids))
+    # Each event with the body of the assignment it names (the walk needs nothing else of assignments).
+    events = (
         select(
             Event.report_id,
             Event.id,
@@ -112,26 +108,34 @@ def load_histories(
             Event.assignment_id,
             Event.created_at,
             Event.payload,
+            Assignment.organization_id,
         )
-        .where(Event.report_id.in_(report_ids), Event.kind.in_(COUNTED_KINDS))
+        .outerjoin(Assignment, Assignment.id == Event.assignment_id)
+        .where(Event.report_id.in_(ids), Event.kind.in_(COUNTED_KINDS))
         .order_by(Event.report_id, Event.id)
     )
-    for row in events:
-        found[row.report_id].events.append(EventFact(*row[1:]))
-    clocks = session.execute(
-        select(SlaClock.report_id, SlaClock.stage, SlaClock.started_at, SlaClock.due_at).where(
-            SlaClock.report_id.in_(report_ids)
-        )
+    clocks = select(SlaClock.report_id, SlaClock.stage, SlaClock.started_at, SlaClock.due_at).where(
+        SlaClock.report_id.in_(ids)
     )
-    for row in clocks:
+    return reports, events, clocks
+
+
+def load_histories(
+    session: Session, report_ids: Sequence[uuid.UUID], report: Report | None = None
+) -> dict[uuid.UUID, History]:
+    """The histories of some reports (`report`: the one report, already loaded, when there is only one)."""
+    areas = area_key(session, report_ids)
+    reports, events, clocks = _history_queries()
+    ids = {"ids": list(report_ids)}
+    rows = [report] if report is not None else session.execute(reports, ids)
+    found = {row.id: History(row.channel, (row.category_id or NONE_KEY, areas.get(row.id, NONE_KEY))) for row in rows}
+    for row in session.execute(events, ids):
+        history = found[row.report_id]
+        history.events.append(EventFact(*row[1:-1]))
+        if row.assignment_id is not None and row.organization_id is not None:
+            history.body_of[row.assignment_id] = row.organization_id
+    for row in session.execute(clocks, ids):
         found[row.report_id].clocks.append(ClockFact(*row[1:]))
-    bodies = session.execute(
-        select(Assignment.report_id, Assignment.id, Assignment.organization_id).where(
-            Assignment.report_id.in_(report_ids)
-        )
-    )
-    for row in bodies:
-        found[row.report_id].body_of[row.id] = row.organization_id
     return found
 
 
