@@ -13,14 +13,24 @@ from sqlalchemy import select, text
 from paht.auth.service import issue_token
 from paht.benchdata.load import generate
 from paht.models import Organization, Report, User
+from tests.bench.conftest import shared_city
 
 ANCHOR = datetime(2026, 11, 2)
 REPORTS = 400
 
 
+generated_city = shared_city(reports=REPORTS, seed=5, anchor=ANCHOR)
+
+
 @pytest.fixture
-def city(database_url, settings, db):
-    summary = generate(database_url, settings, reports=REPORTS, seed=5, anchor=ANCHOR)
+def database_url(generated_city):  # type: ignore[no-untyped-def]
+    """Every test of this module works on the module's one generated city (see tests/bench/conftest.py)."""
+    return generated_city[0]
+
+
+@pytest.fixture
+def city(generated_city):  # type: ignore[no-untyped-def]
+    summary = generated_city[1]
     assert summary.rows["reports"] == REPORTS
     return summary
 

@@ -23,7 +23,6 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -218,6 +217,18 @@ class SmtpSink:
         return [BytesParser(policy=policy.default).parsebytes(raw) for raw in self.raw]  # type: ignore[misc]
 
 
+# pymap checks every IMAP login against PBKDF2 with 500,000 rounds (0.3 s of CPU), and the worker logs in at
+# every poll: the suite spent minutes of CPU on it. The tests are about the protocol, not the server's password
+# storage, so the server hashes its one user's password with 1,000 rounds; everything else is stock pymap.
+PYMAP_WITH_CHEAP_PASSWORD_HASH = """
+import sys
+import pysasl.hashing
+pysasl.hashing.BuiltinHash.__init__.__kwdefaults__["rounds"] = 1000
+from pymap.main import main
+sys.exit(main())
+"""
+
+
 class ImapServer:
     """pymap's in-memory IMAP server in its own process, with one mailbox user."""
 
@@ -225,10 +236,11 @@ class ImapServer:
 
     def __init__(self) -> None:
         self.port = free_port()
-        pymap = Path(sys.executable).parent / "pymap"
         self.process = subprocess.Popen(
             [
-                str(pymap),
+                sys.executable,
+                "-c",
+                PYMAP_WITH_CHEAP_PASSWORD_HASH,
                 "--host",
                 "127.0.0.1",
                 "--port",

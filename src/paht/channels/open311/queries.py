@@ -29,12 +29,17 @@ class RequestFilters:
 
 
 def lookups(session: Session, reports: list[Report]) -> Lookups:
-    look = Lookups(
-        categories={c.id: c for c in session.scalars(select(Category))},
-        organizations={o.id: o for o in session.scalars(select(Organization))},
-    )
+    """The categories, bodies, photos, deadlines and originals of these reports only (one query each)."""
+    look = Lookups(categories={}, organizations={})
     if not reports:
         return look
+    category_ids = {r.category_id for r in reports if r.category_id}
+    if category_ids:
+        look.categories = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(category_ids)))}
+    body_ids = {r.current_organization_id for r in reports if r.current_organization_id}
+    if body_ids:
+        found = session.scalars(select(Organization).where(Organization.id.in_(body_ids)))
+        look.organizations = {o.id: o for o in found}
     published = [r.id for r in reports if r.state == "published"]
     if published:
         photos = session.execute(
