@@ -40,7 +40,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 --dist loadgroup -q -m 'not slow'
+	$(BIN)/pytest -n 2 --dist worksteal -q -m 'not slow'
 
 # The long runs: everything marked slow, and the statistics property test with 200 sequences (15 in make test).
 # tests/reliability: kill -9 crash rounds until ≥ 1,000 acknowledged reports (set PAHT_TEST_POSTGRES_URL for both).

@@ -25,7 +25,7 @@ from tests.factories import seed_world
 from tests.pg_pool import PostgresCopies
 
 # Fails any test that logs a planted reporter canary (issue 8 item 8).
-pytest_plugins = ["tests.pii_log_guard"]
+pytest_plugins = ["tests.pii_log_guard", "tests.route_cache"]
 
 POSTGRES_ADMIN_URL = os.environ.get("PAHT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_ADMIN_URL else [])
