@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from paht.auth.actor import ANONYMOUS, Actor
 from paht.auth.service import actor_for, touch_token, user_for_token
@@ -18,23 +19,42 @@ from paht.errors import NotAuthenticated
 bearer = HTTPBearer(auto_error=False, description="An opaque token from POST /api/v1/auth/token")
 
 
-def get_db(request: Request) -> Database:
+# The cheap dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and that
+# round trip costs more than the work (W2 of the benchmark: a thread hop per dependency per request).
+
+
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+async def _close(session: Session) -> None:
+    """Closing a session that used a connection returns it to the pool (a rollback: I/O), so that runs in
+    the thread pool like the route itself; opening one does no I/O, so it happens on the event loop."""
+    if session.in_transaction():
+        await run_in_threadpool(session.close)
+    else:
+        session.close()
+
+
+async def write_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Session]:
     """A writer session; the route commits. Closing without a commit rolls back."""
-    with db.writer() as session:
+    session = db.writer()
+    try:
         yield session
+    finally:
+        await _close(session)
 
 
-def read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
-    with db.reader() as session:
+async def read_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Session]:
+    session = db.reader()
+    try:
         yield session
+    finally:
+        await _close(session)
 
 
 def current_actor(
@@ -55,13 +75,13 @@ def current_actor(
     return actor
 
 
-def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+async def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     if actor.is_anonymous:
         raise NotAuthenticated("Cần đăng nhập (sign in with a bearer token).")
     return actor
 
 
-def language(request: Request) -> str:
+async def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     if lang in ("vi", "en"):
         return lang
