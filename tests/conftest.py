@@ -78,10 +78,10 @@ def templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         admin.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
+def fresh_copy(request: pytest.FixtureRequest, templates: dict[str, str], directory: Path) -> Iterator[str]:
+    """A fresh copy of the seeded template for `request.param`'s backend, given back when the caller is done."""
     if request.param == "sqlite":
-        target = tmp_path / "paht.sqlite3"
+        target = directory / "paht.sqlite3"
         shutil.copyfile(templates["sqlite"], target)
         yield f"sqlite:///{target}"
         return
@@ -89,6 +89,11 @@ def database_url(request: pytest.FixtureRequest, templates: dict[str, str], tmp_
     name = copies.take()
     yield _pg_url(name)
     copies.give_back(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    yield from fresh_copy(request, templates, tmp_path)
 
 
 @pytest.fixture(scope="session")
