@@ -33,15 +33,40 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> Engine:
-    if not is_sqlite(url):
-        return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
-    _prepare_sqlite_file(url)
     # hide_parameters: database errors (and their logged tracebacks) never carry the values, which can be
     # personal data (issue 8 item 8, tests/pii_log_guard.py).
+    if not is_sqlite(url):
+        return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    engine = _sqlite_engine(url)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def build_loop_reader(url: str) -> Engine:
+    """One connection for single-statement reads made on the event loop itself (paht.publishing.fast).
+
+    Only one request at a time uses it, so it never waits for a pool. It reads in autocommit — a single
+    SELECT is its own consistent snapshot on both databases — so a read costs no BEGIN and no ROLLBACK, and
+    it skips PostgreSQL's `SELECT 1` before each use: a connection that fails is invalidated and the next
+    use reconnects.
+    """
+    options = {"pool_size": 1, "max_overflow": 0, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+    if not is_sqlite(url):
+        return create_engine(url, hide_parameters=True, **options)  # type: ignore[arg-type]
+    return _sqlite_engine(url, **options)
+
+
+def _sqlite_engine(url: str, **options: object) -> Engine:
+    _prepare_sqlite_file(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         hide_parameters=True,
+        **options,  # type: ignore[arg-type]
     )
 
     @event.listens_for(engine, "connect")
@@ -54,10 +79,6 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> En
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

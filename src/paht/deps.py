@@ -82,6 +82,11 @@ async def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
 
 
 async def language(request: Request) -> str:
+    return language_of(request)
+
+
+def language_of(request: Request) -> str:
+    """?lang=, then the lang cookie, then Accept-Language; Vietnamese unless English is asked for."""
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     if lang in ("vi", "en"):
         return lang

@@ -196,6 +196,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     from paht.web import install as install_web
 
     install_web(app, settings)
+    if settings.public_fast_path:  # inside the security middleware added next: same headers, same error answers
+        from paht.publishing.fast import FastPublicReads
+
+        app.add_middleware(FastPublicReads, settings=settings, database_url=db.url)
     install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 
     @app.get("/healthz", tags=["health"])

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from paht.auth.service import issue_token
 from paht.benchdata.load import generate
 from paht.models import Organization, Report, User
-from tests.bench.conftest import shared_city
+from tests.cities import shared_city
 
 ANCHOR = datetime(2026, 11, 2)
 REPORTS = 400
@@ -24,7 +24,7 @@ generated_city = shared_city(reports=REPORTS, seed=5, anchor=ANCHOR)
 
 @pytest.fixture
 def database_url(generated_city):  # type: ignore[no-untyped-def]
-    """Every test of this module works on the module's one generated city (see tests/bench/conftest.py)."""
+    """Every test of this module works on the module's one generated city (see tests/cities.py)."""
     return generated_city[0]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from paht.deps import AppSettings, Lang, ReadSession
+from paht.errors import NotFound
 from paht.params import IsoDateTime
 from paht.publishing import queries
 from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
@@ -52,8 +53,11 @@ def public_reports(
 
 @router.get("/public/reports/{code}", response_model=PublicReport)
 def public_report(code: str, session: ReadSession, settings: AppSettings, lang: Lang) -> Any:
-    report = queries.published_by_code(session, code)
-    return queries.public_report(session, report, decimals=settings.public_location_decimals, lang=lang)
+    """A published report by its tracking code (also answered by paht.publishing.fast, the same document)."""
+    public = queries.published_public_report(session, code, decimals=settings.public_location_decimals, lang=lang)
+    if public is None:
+        raise NotFound(queries.NOT_PUBLISHED)
+    return public
 
 
 @router.get("/track/{code}", response_model=TrackOut)

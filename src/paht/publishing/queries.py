@@ -7,7 +7,7 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from paht.clock import as_utc
@@ -44,62 +44,128 @@ def _current_assignment(session: Session, report: Report) -> Assignment | None:
     return session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
 
 
+# What the public sees of a report, read as plain columns in one statement: the report, its category, body
+# and current assignment, and one row per servable photo (never a quarantined one). Built once at import so
+# that a request pays neither statement building nor ORM object loading (issue 7: W2 and the public lists).
+_PUBLIC_COLUMNS = select(
+    Report.id,
+    Report.code,
+    Report.public_title,
+    Report.public_description,
+    Report.public_result,
+    Report.urgent,
+    Report.lat,
+    Report.lon,
+    Report.rating,
+    Report.created_at,
+    Report.published_at,
+    Report.closed_at,
+    Category.id.label("category_id"),
+    Category.code.label("category_code"),
+    Category.name.label("category_name"),
+    Category.name_en.label("category_name_en"),
+    Organization.id.label("organization_id"),
+    Organization.code.label("organization_code"),
+    Organization.name.label("organization_name"),
+    Organization.name_en.label("organization_name_en"),
+    Assignment.dispatched_at,
+    Assignment.acknowledged_at,
+    Assignment.result_submitted_at,
+    Assignment.approved_at,
+    Attachment.id.label("photo_id"),
+    Attachment.kind.label("photo_kind"),
+    Attachment.width.label("photo_width"),
+    Attachment.height.label("photo_height"),
+).select_from(
+    Report.__table__.outerjoin(Category.__table__, Category.id == Report.category_id)
+    .outerjoin(Organization.__table__, Organization.id == Report.current_organization_id)
+    .outerjoin(Assignment.__table__, Assignment.id == Report.current_assignment_id)
+    .outerjoin(
+        Attachment.__table__,
+        and_(Attachment.report_id == Report.id, Attachment.scan_status.in_(SERVABLE_SCANS)),
+    )
+)
+_ORDER_PHOTOS = (Attachment.created_at, Attachment.id)
+PUBLISHED_BY_CODE = _PUBLIC_COLUMNS.where(
+    Report.code == bindparam("code"), Report.state == ReportState.published
+).order_by(*_ORDER_PHOTOS)
+_BY_IDS = _PUBLIC_COLUMNS.where(Report.id.in_(bindparam("ids", expanding=True))).order_by(*_ORDER_PHOTOS)
+
+
+def _named(id_: int | None, code: str | None, name: str | None, name_en: str | None, lang: str) -> NamedRef | None:
+    if id_ is None:
+        return None
+    return NamedRef(id=id_, code=code, name=(name_en or name) if lang == "en" else name)
+
+
+def _public(rows: list[Row], *, decimals: int, lang: str) -> PublicReport:
+    """One report's rows (one per photo, or one without) as the public's document."""
+    r = rows[0]
+    return PublicReport(
+        code=r.code,
+        title=r.public_title,
+        description=r.public_description,
+        result=r.public_result,
+        urgent=r.urgent,
+        category=_named(r.category_id, r.category_code, r.category_name, r.category_name_en, lang),
+        organization=_named(r.organization_id, r.organization_code, r.organization_name, r.organization_name_en, lang),
+        lat=round(r.lat, decimals) if r.lat is not None else None,
+        lon=round(r.lon, decimals) if r.lon is not None else None,
+        steps=StepTimes(
+            received_at=r.created_at,
+            dispatched_at=r.dispatched_at,
+            acknowledged_at=r.acknowledged_at,
+            result_submitted_at=r.result_submitted_at,
+            approved_at=r.approved_at,
+            published_at=r.published_at,
+            closed_at=r.closed_at,
+        ),
+        rating=RatingSummary(count=1 if r.rating else 0, average=float(r.rating) if r.rating else None),
+        photos=[
+            PublicPhoto(
+                id=p.photo_id,
+                kind=p.photo_kind,
+                url=f"/api/v1/public/attachments/{p.photo_id}",
+                width=p.photo_width,
+                height=p.photo_height,
+            )
+            for p in rows
+            if p.photo_id is not None
+        ],
+    )
+
+
+def published_public_report(
+    connection: Session | Connection, code: str, *, decimals: int, lang: str
+) -> PublicReport | None:
+    """The published report with this tracking code as the public sees it; None if there is none."""
+    normal = normalise_code(code)
+    rows = connection.execute(PUBLISHED_BY_CODE, {"code": normal}).all() if normal else []
+    return _public(rows, decimals=decimals, lang=lang) if rows else None
+
+
 def public_report(session: Session, report: Report, *, decimals: int, lang: str) -> PublicReport:
     return public_reports(session, [report], decimals=decimals, lang=lang)[0]
 
 
 def public_reports(session: Session, reports: list[Report], *, decimals: int, lang: str) -> list[PublicReport]:
-    """A page of published reports in a fixed number of queries, whatever the page size (no N+1)."""
+    """A page of published reports in one query, whatever the page size (no N+1), in the page's order."""
     if not reports:
         return []
-    ids = [r.id for r in reports]
-    photos: dict[uuid.UUID, list[Attachment]] = {}
-    for photo in session.scalars(
-        select(Attachment)
-        .where(Attachment.report_id.in_(ids), Attachment.scan_status.in_(SERVABLE_SCANS))  # never a quarantined one
-        .order_by(Attachment.created_at, Attachment.id)
-    ):
-        photos.setdefault(photo.report_id, []).append(photo)
-    assignments = _by_id(session, Assignment, {r.current_assignment_id for r in reports})
-    categories = _by_id(session, Category, {r.category_id for r in reports})
-    organizations = _by_id(session, Organization, {r.current_organization_id for r in reports})
-    return [
-        PublicReport(
-            code=r.code,
-            title=r.public_title,
-            description=r.public_description,
-            result=r.public_result,
-            urgent=r.urgent,
-            category=_ref(categories.get(r.category_id), lang),
-            organization=_ref(organizations.get(r.current_organization_id), lang),
-            lat=round(r.lat, decimals) if r.lat is not None else None,
-            lon=round(r.lon, decimals) if r.lon is not None else None,
-            steps=_steps(r, assignments.get(r.current_assignment_id)),
-            rating=RatingSummary(count=1 if r.rating else 0, average=float(r.rating) if r.rating else None),
-            photos=[
-                PublicPhoto(
-                    id=p.id, kind=p.kind, url=f"/api/v1/public/attachments/{p.id}", width=p.width, height=p.height
-                )
-                for p in photos.get(r.id, [])
-            ],
-        )
-        for r in reports
-    ]
+    by_id: dict[uuid.UUID, list[Row]] = {r.id: [] for r in reports}
+    for row in session.execute(_BY_IDS, {"ids": list(by_id)}):
+        by_id[row.id].append(row)
+    return [_public(by_id[r.id], decimals=decimals, lang=lang) for r in reports]
 
 
-def _by_id(session: Session, model: type, ids: set) -> dict:
-    """Rows of `model` by primary key, one query (rows already in the session cost nothing)."""
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
+NOT_PUBLISHED = "Không tìm thấy kết quả đã công khai (no published report with this code)."
 
 
 def published_by_code(session: Session, code: str) -> Report:
     normal = normalise_code(code)
     report = session.scalar(select(Report).where(Report.code == normal)) if normal else None
     if report is None or report.state != ReportState.published:
-        raise NotFound("Không tìm thấy kết quả đã công khai (no published report with this code).")
+        raise NotFound(NOT_PUBLISHED)
     return report
 
 

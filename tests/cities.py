@@ -1,4 +1,4 @@
-"""One generated city per module and database, for tests that only read it (or change a row they pick)."""
+"""Generated cities for tests that only read them: one per module and database (`paht bench-data`)."""
 
 from __future__ import annotations
 

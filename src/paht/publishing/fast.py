@@ -1,0 +1,92 @@
+"""A lean path for the public's hottest read: one published report by its tracking code (issue 7, W2).
+
+Citizens open result links from the portal, SMS, Zalo and Facebook; each visit is one small indexed read.
+Through FastAPI that read cost ~2 ms of CPU — matching the path against every route, solving the route's
+dependencies, a thread-pool round trip, validating the response model — for ~0.2 ms of database work. This
+ASGI layer sits inside the security middleware (so its answers carry the same headers, request id and error
+handling) and answers `GET /api/v1/public/reports/{code}` itself when the code names a published report:
+the same statement and the same pydantic document as the route (`queries.published_public_report`), so the
+two cannot drift. Anything else — another path or method, a code that is not a published report, a
+database error — goes on to FastAPI, which stays the reference (and documents the route in OpenAPI).
+
+The read runs on the event loop, on an engine of its own with one connection: no wait for the shared pool
+(whose connections the event loop itself must release), no thread hop, no `SELECT 1` before each use; a
+connection that fails is dropped and the request goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns
+the layer off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from paht.config import Settings
+from paht.db import build_loop_reader
+from paht.deps import language_of
+from paht.publishing import queries
+
+log = logging.getLogger("paht.publishing")
+
+PUBLIC_REPORT = re.compile(r"/api/v1/public/reports/([^/]+)")
+JSON_HEADERS = [(b"content-type", b"application/json")]
+LANGUAGE_HEADERS = (b"cookie", b"accept-language")
+
+
+class FastPublicReads:
+    def __init__(self, app: ASGIApp, settings: Settings, database_url: str) -> None:
+        self.app = app
+        self.url = database_url
+        self.decimals = settings.public_location_decimals
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:  # built on first use: an app that never serves this read opens nothing
+            self._engine = build_loop_reader(self.url)
+        return self._engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            found = PUBLIC_REPORT.fullmatch(scope["path"])
+            if found is not None and await self._public_report(scope, send, found.group(1)):
+                return
+        elif scope["type"] == "lifespan":
+            await self.app(scope, receive, self._closing_on_shutdown(send))
+            return
+        await self.app(scope, receive, send)
+
+    async def _public_report(self, scope: Scope, send: Send, code: str) -> bool:
+        lang = _language(scope)
+        try:
+            with self.engine.connect() as connection:
+                public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
+        except SQLAlchemyError:
+            log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
+            return False
+        if public is None:
+            return False  # the route answers 404 in its own words
+        body = public.__pydantic_serializer__.to_json(public)
+        headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    def _closing_on_shutdown(self, send: Send) -> Send:
+        async def send_then_close(message: dict) -> None:
+            if message["type"] == "lifespan.shutdown.complete" and self._engine is not None:
+                self._engine.dispose()
+            await send(message)
+
+        return send_then_close  # type: ignore[return-value]
+
+
+def _language(scope: Scope) -> str:
+    """`paht.deps.language`, without building a Request for the common visit that names no language."""
+    if scope["query_string"] or any(name in LANGUAGE_HEADERS for name, _ in scope["headers"]):
+        return language_of(Request(scope))
+    return "vi"

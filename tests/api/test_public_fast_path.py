@@ -1,0 +1,117 @@
+"""The lean path for GET /api/v1/public/reports/{code} (paht.publishing.fast) answers exactly what the route does.
+
+Two apps over one generated city — the fast path on and off — get the same requests: every published report
+(with and without photos, rated or not, in both languages, asked for in every way a language can be asked
+for), codes typed the way citizens type them, and codes that are not published reports. Status, headers and
+body bytes must be equal; only the request id and the date may differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from paht.config import Settings
+from paht.db import Database
+from paht.main import create_app
+from paht.models import Attachment, Report
+from paht.publishing.fast import FastPublicReads
+from paht.workflow import ReportState
+from tests.cities import shared_city
+
+city = shared_city(reports=300, seed=23, anchor=datetime(2026, 11, 2))
+LANGUAGES = [
+    {},
+    {"params": {"lang": "en"}},
+    {"headers": {"Accept-Language": "en-US,en;q=0.8"}},
+    {"headers": {"Cookie": "lang=en"}},
+]
+VARYING = {"x-request-id", "date"}
+
+
+@pytest.fixture
+def database_url(city):  # type: ignore[no-untyped-def]
+    return city[0]
+
+
+@pytest.fixture
+def clients(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    fast = create_app(settings, db, worker=False)
+    reference = create_app(settings.model_copy(update={"public_fast_path": False}), db, worker=False)
+    with TestClient(fast) as fast_client, TestClient(reference) as reference_client:
+        yield fast_client, reference_client
+
+
+def _codes(db: Database) -> tuple[list[str], list[str]]:
+    with db.read() as session:
+        published = list(session.scalars(select(Report.code).where(Report.state == ReportState.published)))
+        others = list(session.scalars(select(Report.code).where(Report.state != ReportState.published).limit(20)))
+    return published, others
+
+
+def _same(fast: TestClient, reference: TestClient, path: str, **options: object) -> int:
+    answer, expected = fast.get(path, **options), reference.get(path, **options)  # type: ignore[arg-type]
+    assert answer.status_code == expected.status_code, path
+    assert answer.content == expected.content, path
+    headers = {k: v for k, v in answer.headers.items() if k not in VARYING}
+    assert headers == {k: v for k, v in expected.headers.items() if k not in VARYING}, path
+    return answer.status_code
+
+
+def test_every_published_report_is_the_same_document_in_every_language(clients, db: Database) -> None:
+    fast, reference = clients
+    published, _ = _codes(db)
+    with db.read() as session:
+        with_photos = set(session.scalars(select(Report.code).join(Attachment, Attachment.report_id == Report.id)))
+    assert len(published) > 50 and with_photos & set(published), "the city must publish reports, some with photos"
+    for index, code in enumerate(published):
+        assert _same(fast, reference, f"/api/v1/public/reports/{code}", **LANGUAGES[index % len(LANGUAGES)]) == 200
+
+
+def test_codes_as_typed_and_codes_of_no_published_report(clients, db: Database) -> None:
+    fast, reference = clients
+    published, others = _codes(db)
+    code = published[0]
+    typed = [code.lower(), code.replace("-", ""), f"{code[:7]} {code[7:]}".lower(), code.replace("0", "O")]
+    for path_code in typed:
+        assert _same(fast, reference, f"/api/v1/public/reports/{path_code}") == 200
+    for path_code in [*others, "PA-00000000", "not-a-code", "%20", "PA-" + "Z" * 40]:
+        assert _same(fast, reference, f"/api/v1/public/reports/{path_code}") == 404
+    assert _same(fast, reference, f"/api/v1/public/reports/{code}/extra") == 404
+
+
+def _served(settings: Settings, method: str, path: str) -> tuple[bool, int | None]:
+    """Through the layer alone: (whether the request went on to the app behind it, the status it answered)."""
+    went_on, status = [False], [None]
+
+    async def behind(scope, receive, send):  # type: ignore[no-untyped-def]
+        went_on[0] = True
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+
+    scope = {"type": "http", "method": method, "path": path, "query_string": b"", "headers": []}
+    asyncio.run(FastPublicReads(behind, settings, settings.database_url)(scope, None, send))  # type: ignore[arg-type]
+    return went_on[0], status[0]
+
+
+def test_the_layer_answers_published_reports_and_passes_everything_else_on(settings: Settings, db: Database) -> None:
+    published, others = _codes(db)
+    assert _served(settings, "GET", f"/api/v1/public/reports/{published[0]}") == (False, 200)
+    assert _served(settings, "GET", f"/api/v1/public/reports/{others[0]}") == (True, None)
+    assert _served(settings, "POST", f"/api/v1/public/reports/{published[0]}") == (True, None)
+    assert _served(settings, "GET", "/api/v1/public/reports") == (True, None)
+
+
+def test_a_database_error_leaves_the_answer_to_the_route(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    empty = Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}")  # no tables: the statement fails
+    with caplog.at_level(logging.WARNING, logger="paht.publishing"):
+        assert _served(empty, "GET", "/api/v1/public/reports/PA-7K3M9QXZ") == (True, None)
+    assert "FastAPI answers instead" in caplog.text
