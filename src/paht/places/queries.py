@@ -60,6 +60,28 @@ def _collection(features: list[dict[str, Any]], *, truncated: bool) -> dict[str,
     return {"type": "FeatureCollection", "features": features, "truncated": truncated}
 
 
+# Only what a feature shows, names joined in: up to 501 whole reports (descriptions, addresses) and two more
+# queries for the names cost twice the database's own time in Python (issue 7, W5).
+_FEATURES = select(
+    Report.code,
+    Report.public_title,
+    Report.urgent,
+    Report.published_at,
+    Report.lat,
+    Report.lon,
+    Category.code,
+    Category.name,
+    Category.name_en,
+    Organization.code,
+    Organization.name,
+    Organization.name_en,
+).select_from(
+    Report.__table__.outerjoin(Category.__table__, Category.id == Report.category_id).outerjoin(
+        Organization.__table__, Organization.id == Report.current_organization_id
+    )
+)
+
+
 def published_features(
     session: Session,
     box: BBox | None,
@@ -76,7 +98,7 @@ def published_features(
     The box is applied to the coarse coordinates, so that moving a box about cannot reveal a report's
     exact point: the database narrows with a margin of half a grid step, the rest is done here.
     """
-    query = select(Report).where(Report.state == ReportState.published)
+    query = _FEATURES.where(Report.state == ReportState.published)
     if category_id is not None:
         query = query.where(Report.category_id == category_id)
     if organization_id is not None:
@@ -84,15 +106,11 @@ def published_features(
     if q:
         query = narrow(session, query, q, Scope.public)
     query = _within(query, box, margin=0.5 * 10**-decimals)
-    reports = session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
-    categories = _names(session, Category, {r.category_id for r in reports if r.category_id}, lang)
-    bodies = _names(
-        session, Organization, {r.current_organization_id for r in reports if r.current_organization_id}, lang
-    )
+    rows = session.execute(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    english = lang == "en"
     features = []
-    for report in reports[:limit]:
-        assert report.lat is not None and report.lon is not None
-        lat, lon = round(report.lat, decimals), round(report.lon, decimals)
+    for code, title, urgent, published_at, lat, lon, c_code, c_name, c_en, o_code, o_name, o_en in rows[:limit]:
+        lat, lon = round(lat, decimals), round(lon, decimals)
         if box is not None and not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
             continue
         features.append(
@@ -100,17 +118,23 @@ def published_features(
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
-                    "code": report.code,
-                    "title": report.public_title,
-                    "urgent": report.urgent,
-                    "category": categories.get(report.category_id),
-                    "organization": bodies.get(report.current_organization_id),
-                    "published_at": report.published_at.isoformat() if report.published_at else None,
-                    "url": f"/api/v1/public/reports/{report.code}",
+                    "code": code,
+                    "title": title,
+                    "urgent": urgent,
+                    "category": _named(c_code, c_name, c_en, english),
+                    "organization": _named(o_code, o_name, o_en, english),
+                    "published_at": published_at.isoformat() if published_at else None,
+                    "url": f"/api/v1/public/reports/{code}",
                 },
             }
         )
-    return _collection(features, truncated=len(reports) > limit)
+    return _collection(features, truncated=len(rows) > limit)
+
+
+def _named(code: str | None, name: str | None, name_en: str | None, english: bool) -> dict[str, Any] | None:
+    if code is None:
+        return None
+    return {"code": code, "name": (name_en or name) if english else name}
 
 
 def visible_features(
