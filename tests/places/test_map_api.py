@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from paht.models import Category, Organization, Report
 from tests.flow import Flow
 
 CITY = "107.5,16.3,107.8,16.6"
@@ -23,6 +26,23 @@ def test_public_geojson_has_coarse_points_public_text_and_no_personal_data(clien
     assert feature["properties"]["organization"]["code"] == "SXD"
     for secret in ("Planted", "0905", "planted@example.vn", "12 Lê Lợi", "reporter"):
         assert secret not in response.text
+
+
+def test_the_public_map_names_category_and_body_in_the_asked_language(client, personas, db):
+    published = Flow(client, personas, db).to_state("published")
+    with db.write() as session:
+        report = session.query(Report).filter_by(code=published["code"]).one()
+        report.category_id = session.scalar(select(Category.id).where(Category.name_en.is_not(None)))
+        session.flush()
+        category = session.get(Category, report.category_id)
+        body = session.get(Organization, report.current_organization_id)
+        names = {"vi": (category.name, body.name), "en": (category.name_en, body.name_en or body.name)}
+    assert names["vi"] != names["en"]
+    for lang, (category_name, body_name) in names.items():
+        response = client.get("/api/v1/public/reports.geojson", params={"bbox": CITY, "lang": lang})
+        properties = response.json()["features"][0]["properties"]
+        assert (properties["category"]["name"], properties["organization"]["name"]) == (category_name, body_name)
+        assert properties["published_at"].startswith(published["published_at"][:19])
 
 
 def test_the_box_applies_to_the_coarse_point_so_it_cannot_pin_the_exact_one(client, personas, db):
