@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from paht.clock import as_utc
 from paht.enums import SERVABLE_SCANS
@@ -169,6 +169,9 @@ def published_by_code(session: Session, code: str) -> Report:
     return report
 
 
+LISTED_COLUMNS = (Report.id, Report.code, Report.public_title, Report.lat, Report.lon, Report.published_at)
+
+
 def list_published(
     session: Session,
     *,
@@ -191,6 +194,9 @@ def list_published(
     if cursor:
         at, report_id = _decode(cursor)
         query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
+    # Callers read the public document by id (public_reports) or a marker's few columns: loading whole
+    # reports cost as much as the search itself (W4). Anything else raises instead of loading row by row.
+    query = query.options(load_only(*LISTED_COLUMNS, raiseload=True))
     rows = session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
     page = list(rows[:limit])
     return page, _encode(page[-1]) if len(rows) > limit else None
