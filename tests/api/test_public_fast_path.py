@@ -86,7 +86,7 @@ def test_codes_as_typed_and_codes_of_no_published_report(clients, db: Database) 
     assert _same(fast, reference, f"/api/v1/public/reports/{code}/extra") == 404
 
 
-def _served(settings: Settings, method: str, path: str) -> tuple[bool, int | None]:
+def _served(settings: Settings, method: str, path: str, root_path: str = "") -> tuple[bool, int | None]:
     """Through the layer alone: (whether the request went on to the app behind it, the status it answered)."""
     went_on, status = [False], [None]
 
@@ -97,7 +97,7 @@ def _served(settings: Settings, method: str, path: str) -> tuple[bool, int | Non
         if message["type"] == "http.response.start":
             status[0] = message["status"]
 
-    scope = {"type": "http", "method": method, "path": path, "query_string": b"", "headers": []}
+    scope = {"type": "http", "method": method, "path": path, "root_path": root_path, "query_string": b"", "headers": []}
     asyncio.run(FastPublicReads(behind, settings, settings.database_url)(scope, None, send))  # type: ignore[arg-type]
     return went_on[0], status[0]
 
@@ -108,6 +108,8 @@ def test_the_layer_answers_published_reports_and_passes_everything_else_on(setti
     assert _served(settings, "GET", f"/api/v1/public/reports/{others[0]}") == (True, None)
     assert _served(settings, "POST", f"/api/v1/public/reports/{published[0]}") == (True, None)
     assert _served(settings, "GET", "/api/v1/public/reports") == (True, None)
+    under_prefix = {"path": f"/paht/api/v1/public/reports/{published[0]}", "root_path": "/paht"}
+    assert _served(settings, "GET", **under_prefix) == (False, 200)
 
 
 def test_a_database_error_leaves_the_answer_to_the_route(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

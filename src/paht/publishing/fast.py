@@ -52,7 +52,7 @@ class FastPublicReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            found = PUBLIC_REPORT.fullmatch(scope["path"])
+            found = PUBLIC_REPORT.fullmatch(_route_path(scope))
             if found is not None and await self._public_report(scope, send, found.group(1)):
                 return
         elif scope["type"] == "lifespan":
@@ -90,3 +90,9 @@ def _language(scope: Scope) -> str:
     if scope["query_string"] or any(name in LANGUAGE_HEADERS for name, _ in scope["headers"]):
         return language_of(Request(scope))
     return "vi"
+
+
+def _route_path(scope: Scope) -> str:
+    """The path as the routes see it: without the prefix the app is mounted under (`--root-path`)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
