@@ -44,6 +44,10 @@ def _current_assignment(session: Session, report: Report) -> Assignment | None:
     return session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
 
 
+def _named_columns(model: type[Category] | type[Organization], prefix: str) -> list:
+    return [getattr(model, name).label(f"{prefix}_{name}") for name in ("id", "code", "name", "name_en")]
+
+
 # What the public sees of a report, read as plain columns in one statement: the report, its category, body
 # and current assignment, and one row per servable photo (never a quarantined one). Built once at import so
 # that a request pays neither statement building nor ORM object loading (issue 7: W2 and the public lists).
@@ -60,14 +64,8 @@ _PUBLIC_COLUMNS = select(
     Report.created_at,
     Report.published_at,
     Report.closed_at,
-    Category.id.label("category_id"),
-    Category.code.label("category_code"),
-    Category.name.label("category_name"),
-    Category.name_en.label("category_name_en"),
-    Organization.id.label("organization_id"),
-    Organization.code.label("organization_code"),
-    Organization.name.label("organization_name"),
-    Organization.name_en.label("organization_name_en"),
+    *_named_columns(Category, "category"),
+    *_named_columns(Organization, "organization"),
     Assignment.dispatched_at,
     Assignment.acknowledged_at,
     Assignment.result_submitted_at,
