@@ -15,6 +15,7 @@ from paht.enums import SERVABLE_SCANS
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.publishing.schemas import NamedRef, PublicPhoto, PublicReport, RatingSummary, StepTimes, TrackOut
+from paht.queryhints import unindexed
 from paht.reports.codes import normalise_code
 from paht.search.engine import Scope
 from paht.search.queries import narrow
@@ -210,7 +211,9 @@ def published_query(
     published_to: datetime | None,
 ) -> Select:
     """Published reports passing the filters, unordered; `q` searches the IOC-edited public text only."""
-    query = select(Report).where(Report.state == ReportState.published)
+    # Lists walk ix_reports_published newest first and stop at the page's end (paht.queryhints: 3 s → 0.5 ms
+    # for a page at 1,000,000 reports on SQLite, whose planner would sort every published report instead).
+    query = select(Report).where(unindexed(Report.state) == ReportState.published)
     if category_id is not None:
         query = query.where(Report.category_id == category_id)
     if organization_id is not None:
