@@ -107,8 +107,13 @@ def postgres_copies(request: pytest.FixtureRequest, templates: dict[str, str]) -
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Tests read the public statistics right after changing them (tests/stats/test_public_cache.py checks the cache).
     return Settings(
-        database_url=database_url, data_dir=tmp_path / "data", run_worker_in_process=False, **RELAXED_LIMITS
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        run_worker_in_process=False,
+        public_stats_cache_seconds=0,
+        **RELAXED_LIMITS,
     )
 
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     public_location_decimals: int = 3
     # Answer GET /api/v1/public/reports/{code} without the framework (paht.publishing.fast; same document).
     public_fast_path: bool = True
+    # How long one answer of GET /api/v1/public/stats is served again (paht.stats.public_cache); 0: never.
+    public_stats_cache_seconds: float = 30
     notice_version: str = "2026-01"
     # Personal data (issue 8 item 8, paht.privacy): contact details of reports closed longer than this are
     # anonymised by the worker (checked every retention_interval_seconds) and `paht privacy retention`.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
 from paht.clock import utc_now
+from paht.config import Settings
 from paht.deps import DB, AppSettings, CurrentActor, Lang, ReadSession, SignedIn
 from paht.enums import OrgKind
 from paht.errors import NotFound, NotPermitted
@@ -19,6 +20,7 @@ from paht.params import IsoDate
 from paht.responses import OPTIONAL_AUTH, errors
 from paht.stats import exports, mix, overdue, ranking, summary, trend
 from paht.stats.periods import resolve_period
+from paht.stats.public_cache import AnswerCache
 from paht.stats.queries import GROUPS, Scope
 from paht.stats.schemas import MixOut, OverdueOut, RankingOut, RunningOut, StatsOut, TrendOut
 from paht.stats.sheet import stats_table
@@ -69,9 +71,30 @@ GroupBy = Annotated[Literal["organization", "category", "area"], Query(descripti
 
 
 @router.get("/public/stats", response_model=StatsOut)
-def public_stats(session: ReadSession, scope: PublicScope, lang: Lang, group_by: GroupBy = "organization") -> Any:
-    """Every metric of docs/statistics.md for a period, per body (or category, or area), the IOC's and the total."""
-    return summary.build(session, scope, group_by=group_by, lang=lang, now=utc_now())
+def public_stats(
+    request: Request,
+    session: ReadSession,
+    settings: AppSettings,
+    scope: PublicScope,
+    lang: Lang,
+    group_by: GroupBy = "organization",
+) -> Any:
+    """Every metric of docs/statistics.md for a period, per body (or category, or area), the IOC's and the total.
+
+    Answers are cached for `PAHT_PUBLIC_STATS_CACHE_SECONDS` (paht.stats.public_cache)."""
+
+    def answer() -> bytes:
+        return summary.build(session, scope, group_by=group_by, lang=lang, now=utc_now()).model_dump_json(by_alias=True)
+
+    body = _answer_cache(request, settings).get_or_build(("public_stats", scope, group_by, lang), answer)
+    return Response(body, media_type="application/json")
+
+
+def _answer_cache(request: Request, settings: Settings) -> AnswerCache:
+    state = request.app.state
+    if getattr(state, "public_stats_cache", None) is None:
+        state.public_stats_cache = AnswerCache(settings.public_stats_cache_seconds)
+    return state.public_stats_cache  # type: ignore[no-any-return]
 
 
 @router.get("/public/stats/ranking", response_model=RankingOut)
