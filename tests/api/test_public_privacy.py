@@ -74,7 +74,13 @@ def find_leaks(text: str, groups: dict[str, list[str]], *, exact: tuple[str, ...
         views.append(json.dumps(json.loads(text), ensure_ascii=False))
     folded = "\n".join(fold(view) for view in views)
     found = [f"{label} «{form}»" for label, forms in groups.items() for form in forms if fold(form) in folded]
-    return found + [f"exact «{c}»" for c in exact if c in text]
+    # A clock time can spell a coordinate ("…T10:36:16.471234Z" holds 16.4712, as every page's
+    # data-server-now once did in CI): times are taken out before the exact forms are looked for.
+    timeless = CLOCK_TIME.sub("", text)
+    return found + [f"exact «{c}»" for c in exact if c in timeless]
+
+
+CLOCK_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(?:\.\d+)?")
 
 
 def jpeg_with_metadata() -> bytes:
