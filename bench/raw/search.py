@@ -14,7 +14,7 @@ from typing import Any
 from bench.raw import reads, shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Dialect, Store
-from paht.search.engine import COMMON, Scope, fts5_expression, tsquery_text
+from paht.search.engine import Scope, collect_limit, fts5_expression, tsquery_text
 from paht.search.text import parse
 
 MAX_QUERY_LENGTH = 200
@@ -40,10 +40,12 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     """A condition on reports (alias r): IN (the few matches), or EXISTS per row when they are many."""
     d = store.dialect
     condition, params = _index_match(d, groups, scope)
+    indexed = store.read_one("SELECT max(id) FROM report_search", ())
+    limit = collect_limit((indexed[0] if indexed else None) or 0)
     found = store.read_one(
-        f"SELECT count(*) FROM (SELECT s.id FROM report_search s WHERE {condition} LIMIT {COMMON}) x", params
+        f"SELECT count(*) FROM (SELECT s.id FROM report_search s WHERE {condition} LIMIT {limit}) x", params
     )
-    if found is not None and found[0] < COMMON:
+    if found is not None and found[0] < limit:
         return f"r.id IN (SELECT s.report_id FROM report_search s WHERE {condition})", params
     probe, probe_params = _row_probe(d, groups, scope)
     return f"EXISTS (SELECT 1 FROM report_search s WHERE s.report_id = r.id AND {probe})", probe_params

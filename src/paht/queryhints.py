@@ -18,9 +18,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class unindexed(FunctionElement[str]):
+class unindexed(FunctionElement[Any]):
+    """The column as it is, for comparisons (its own type binds the compared value)."""
+
     inherit_cache = True
-    type = String()
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = getattr(column, "type", String())
 
 
 @compiles(unindexed)

@@ -50,5 +50,12 @@ def test_the_common_word_path_gives_the_rare_word_answers(client, personas, sett
     assert rare["ngap nguyen"] == ["Duong Nguyen Hue bi ngap", "Đường Nguyễn Huệ bị ngập"]
     assert rare["đường (relevance)"] == ["Đèn đường hỏng", "Đèn đường Nguyễn Huệ hỏng", "Cây đổ trên đường Hùng Vương"]
     assert rare["handler_a"] == ["Đèn đường hỏng"]
-    monkeypatch.setattr(engine, "COMMON", 1)  # every word with a match is "common"
+    monkeypatch.setattr(engine, "collect_limit", lambda indexed: 1)  # every word with a match is "common"
     assert _answers(client, personas) == rare
+
+
+def test_the_common_word_limit_grows_with_the_city():
+    """A small city probes from 2,000 matches; a large one collects far more before probing pays off."""
+    assert engine.collect_limit(0) == engine.collect_limit(20_000) == engine.COMMON
+    assert engine.collect_limit(1_000_000) == 14_142
+    assert engine.collect_limit(10_000_000) > 3 * engine.collect_limit(1_000_000)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
 from paht.errors import Invalid
 from paht.models import Area, Category, Organization, Report
+from paht.queryhints import unindexed
 from paht.reports.queries import visible
 from paht.search.engine import Scope
 from paht.search.queries import narrow
@@ -17,6 +18,7 @@ from paht.workflow.states import ReportState, label
 
 BBox = tuple[float, float, float, float]
 MAX_FEATURES = 500
+DENSE_BOX = 5000
 
 
 def parse_bbox(value: str | None) -> BBox | None:
@@ -36,17 +38,28 @@ def parse_bbox(value: str | None) -> BBox | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def _within(query: Select, box: BBox | None, margin: float = 0.0) -> Select:
-    query = query.where(Report.lat.is_not(None), Report.lon.is_not(None))
+def _within(query: Select, box: BBox | None, margin: float = 0.0, *, walk: bool = False) -> Select:
+    """Reports with a point in the box; `walk`: keep the box out of SQLite's index choice (see `_dense`)."""
+    lat, lon = (unindexed(Report.lat), unindexed(Report.lon)) if walk else (Report.lat, Report.lon)
+    query = query.where(lat.is_not(None), lon.is_not(None))
     if box is None:
         return query
     min_lon, min_lat, max_lon, max_lat = box
-    return query.where(
-        Report.lon >= min_lon - margin,
-        Report.lon <= max_lon + margin,
-        Report.lat >= min_lat - margin,
-        Report.lat <= max_lat + margin,
-    )
+    west, south, east, north = min_lon - margin, min_lat - margin, max_lon + margin, max_lat + margin
+    return query.where(lon >= west, lon <= east, lat >= south, lat <= north)
+
+
+def _dense(session: Session, boxed: Select) -> bool:
+    """Whether the box holds at least DENSE_BOX of the reports asked for.
+
+    A sparse box (a few streets) is best read through the box's band of longitudes (ix_reports_state_lon_lat)
+    and its few points sorted. A dense one (a district, the whole city) holds so many points that sorting
+    them costs more than walking the newest published reports and keeping those inside, which stops after
+    the 501st: at 1,000,000 reports the band read 0.3 s per view. The count reads at most DENSE_BOX points
+    of the band. PostgreSQL's statistics make the same choice by themselves; SQLite needs to be told.
+    """
+    probe = boxed.with_only_columns(Report.id).limit(DENSE_BOX).subquery()
+    return (session.scalar(select(func.count()).select_from(probe)) or 0) >= DENSE_BOX
 
 
 def _names(session: Session, model: type[Category] | type[Organization], ids: set[int], lang: str) -> dict:
@@ -98,14 +111,22 @@ def published_features(
     The box is applied to the coarse coordinates, so that moving a box about cannot reveal a report's
     exact point: the database narrows with a margin of half a grid step, the rest is done here.
     """
-    query = _FEATURES.where(Report.state == ReportState.published)
-    if category_id is not None:
-        query = query.where(Report.category_id == category_id)
-    if organization_id is not None:
-        query = query.where(Report.current_organization_id == organization_id)
-    if q:
-        query = narrow(session, query, q, Scope.public)
-    query = _within(query, box, margin=0.5 * 10**-decimals)
+    margin = 0.5 * 10**-decimals
+
+    def published(walk: bool) -> Select:
+        state = unindexed(Report.state) if walk else Report.state
+        query = _FEATURES.where(state == ReportState.published)
+        if category_id is not None:
+            query = query.where(Report.category_id == category_id)
+        if organization_id is not None:
+            query = query.where(Report.current_organization_id == organization_id)
+        if q:
+            query = narrow(session, query, q, Scope.public)
+        return _within(query, box, margin, walk=walk)
+
+    query = published(walk=False)
+    if box is not None and session.get_bind().dialect.name == "sqlite" and _dense(session, query):
+        query = published(walk=True)
     rows = session.execute(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
     english = lang == "en"
     features = []
