@@ -11,6 +11,8 @@ import orjson
 from bench.raw import shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Store
+from paht.places.queries import DENSE_BOX, DENSE_SCALE
+from paht.queryhints import walk_threshold
 
 CODE = re.compile(r"^PA-[0-9A-HJKMNP-TV-Z]{8}$")
 NOT_FOUND = (404, {"detail": "Không tìm thấy (not found).", "code": "not_found"})
@@ -119,7 +121,19 @@ def staff_list(store: Store, who: Caller, query: dict[str, list[str]]) -> Respon
 
 
 MAP_LIMIT = 500
+
 DECIMALS = 3  # settings.public_location_decimals
+
+
+def _dense(store: Store, edges: tuple[float, float, float, float]) -> bool:
+    indexed = store.read_one("SELECT max(id) FROM report_search", ())
+    dense = walk_threshold((indexed[0] if indexed else None) or 0, scale=DENSE_SCALE, floor=DENSE_BOX)
+    found = store.read_one(
+        "SELECT count(*) FROM (SELECT r.id FROM reports r WHERE r.state = 'published' AND r.lat IS NOT NULL"
+        f" AND r.lon IS NOT NULL AND r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ? LIMIT {dense}) x",
+        edges,
+    )
+    return found is not None and found[0] >= dense
 
 
 def public_map(store: Store, query: dict[str, list[str]]) -> Response:
@@ -135,14 +149,17 @@ def public_map(store: Store, query: dict[str, list[str]]) -> Response:
         return 422, {"detail": "invalid limit", "code": "invalid"}
     margin = 0.5 * 10**-DECIMALS
     west, south, east, north = box
+    edges = (west - margin, east + margin, south - margin, north + margin)
+    # The plan of paht.places.queries: a dense box (>= DENSE_BOX points) is walked newest first on SQLite.
+    walk = "+" if store.dialect.sqlite and _dense(store, edges) else ""
     rows = store.read(
         "SELECT r.code, r.public_title, r.urgent, r.published_at, r.lat, r.lon, c.code, c.name, o.code, o.name"
         " FROM reports r LEFT JOIN categories c ON c.id = r.category_id"
         " LEFT JOIN organizations o ON o.id = r.current_organization_id"
-        " WHERE r.state = 'published' AND r.lat IS NOT NULL AND r.lon IS NOT NULL"
-        " AND r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?"
+        f" WHERE {walk}r.state = 'published' AND {walk}r.lat IS NOT NULL AND {walk}r.lon IS NOT NULL"
+        f" AND {walk}r.lon >= ? AND {walk}r.lon <= ? AND {walk}r.lat >= ? AND {walk}r.lat <= ?"
         " ORDER BY r.published_at DESC, r.id DESC LIMIT ?",
-        (west - margin, east + margin, south - margin, north + margin, limit + 1),
+        (*edges, limit + 1),
     )
     features = []
     for code, title, urgent, published, lat, lon, c_code, c_name, o_code, o_name in rows[:limit]:

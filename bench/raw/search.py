@@ -14,7 +14,7 @@ from typing import Any
 from bench.raw import reads, shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Dialect, Store
-from paht.search.engine import Scope, collect_limit, fts5_expression, tsquery_text
+from paht.search.engine import Scope, collect_limit, fts5_expression, like_pattern, likeable, tsquery_text
 from paht.search.text import parse
 
 MAX_QUERY_LENGTH = 200
@@ -30,6 +30,9 @@ def _index_match(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
 
 
 def _row_probe(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
+    if d.sqlite and likeable(groups):
+        padded = f"' ' || s.{scope.value}_folded || ' '"
+        return " AND ".join(f"{padded} LIKE ?" for _ in groups), tuple(like_pattern(g) for g in groups)
     if d.sqlite:
         sql = "EXISTS (SELECT 1 FROM report_search_fts f WHERE f.rowid = s.id AND f.report_search_fts MATCH ?)"
         return sql, (fts5_expression(groups, scope),)
@@ -40,13 +43,16 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     """A condition on reports (alias r): IN (the few matches), or EXISTS per row when they are many."""
     d = store.dialect
     condition, params = _index_match(d, groups, scope)
+    collected = f"r.id IN (SELECT s.report_id FROM report_search s WHERE {condition})", params
+    if any(t.prefix for g in groups for t in g) and not (d.sqlite and likeable(groups)):
+        return collected
     indexed = store.read_one("SELECT max(id) FROM report_search", ())
     limit = collect_limit((indexed[0] if indexed else None) or 0)
     found = store.read_one(
         f"SELECT count(*) FROM (SELECT s.id FROM report_search s WHERE {condition} LIMIT {limit}) x", params
     )
     if found is not None and found[0] < limit:
-        return f"r.id IN (SELECT s.report_id FROM report_search s WHERE {condition})", params
+        return collected
     probe, probe_params = _row_probe(d, groups, scope)
     return f"EXISTS (SELECT 1 FROM report_search s WHERE s.report_id = r.id AND {probe})", probe_params
 
@@ -67,7 +73,8 @@ def narrowed(store: Store, q: str, scope: Scope, base: str, params: tuple) -> tu
 def public_list(store: Store, query: dict[str, list[str]]) -> reads.Response:
     """GET /api/v1/public/reports?q=…: PublicReportPage, newest published first."""
     limit = int(query.get("limit", ["50"])[0])
-    where = narrowed(store, query["q"][0], Scope.public, "r.state = 'published'", ())
+    hint = "+" if store.dialect.sqlite else ""  # paht.queryhints.unindexed, as in publishing.queries
+    where = narrowed(store, query["q"][0], Scope.public, f"{hint}r.state = 'published'", ())
     if where is None or not 1 <= limit <= 200:
         return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
     rows = store.read(

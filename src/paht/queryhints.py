@@ -11,6 +11,7 @@ elsewhere: PostgreSQL's statistics see the distribution by themselves.
 
 from __future__ import annotations
 
+from math import isqrt
 from typing import Any
 
 from sqlalchemy import String
@@ -36,3 +37,15 @@ def _plain(element: unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(unindexed, "sqlite")
 def _disqualified(element: unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
+
+
+def walk_threshold(rows: int, *, scale: int, floor: int) -> int:
+    """From how many matches walking a list newest first (and testing each row) beats collecting the
+    matches and sorting them, in a table of `rows`.
+
+    Walking to fill a page costs ~page / f rows for matches in a fraction f of the table; collecting
+    costs the f × rows matches. They meet where (f × rows)² ≈ page × rows × (walk cost / collect cost),
+    i.e. at sqrt(scale × rows) matches; `scale` is measured per use (docs/benchmarks.md), `floor` keeps
+    small cities on the plan they were tested with.
+    """
+    return max(floor, isqrt(scale * rows))

@@ -42,6 +42,7 @@ def test_walking_and_sorting_give_the_same_map(client, db: Database, monkeypatch
     views = _views(db)
     monkeypatch.setattr(queries, "DENSE_BOX", 10**9)  # every box sparse: the band of longitudes, sorted
     sorted_maps = [client.get("/api/v1/public/reports.geojson", params=v) for v in views]
+    monkeypatch.setattr(queries, "DENSE_SCALE", 0)
     monkeypatch.setattr(queries, "DENSE_BOX", 1)  # every non-empty box dense: newest first, walked
     walked_maps = [client.get("/api/v1/public/reports.geojson", params=v) for v in views]
     assert [m.status_code for m in walked_maps] == [200] * len(views)
@@ -54,6 +55,7 @@ def test_a_dense_box_is_walked_newest_first_on_sqlite(
 ) -> None:
     if not db.sqlite:
         pytest.skip("PostgreSQL chooses by its own statistics; the hint renders as the plain column")
+    monkeypatch.setattr(queries, "DENSE_SCALE", 0)
     monkeypatch.setattr(queries, "DENSE_BOX", 1)
     seen: list[tuple[str, object]] = []
 

@@ -14,6 +14,7 @@ TITLES = [
     "Ngập sâu ở đường Lê Lợi",
     "Đèn đường Nguyễn Huệ hỏng",
     "Cây đổ trên đường Hùng Vương",
+    "Sự cố ở khu Ngapxa",  # "ngap" is a whole word, not the start of one
 ]
 
 
@@ -25,7 +26,8 @@ def _titles(client, headers, **params) -> list[str]:  # type: ignore[no-untyped-
 
 def _answers(client, personas) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     ioc = personas["ioc_operator"]
-    queries = ["duong", "nguyen hue", "ngap nguyen", "đường", "hue*", '"bi ngap"']
+    queries = ["duong", "nguyen hue", "ngap nguyen", "đường", "hue*", '"bi ngap"', "nguy*", "nguyen h*", "ngu* hue"]
+    queries += ['"le loi" ngap', "ngap"]
     found = {q: _titles(client, ioc, q=q) for q in queries}
     found |= {f"{q} (relevance)": _titles(client, ioc, q=q, sort="relevance") for q in queries}
     found["page"] = _titles(client, ioc, q="duong", limit=2)
@@ -50,6 +52,9 @@ def test_the_common_word_path_gives_the_rare_word_answers(client, personas, sett
     assert rare["ngap nguyen"] == ["Duong Nguyen Hue bi ngap", "Đường Nguyễn Huệ bị ngập"]
     assert rare["đường (relevance)"] == ["Đèn đường hỏng", "Đèn đường Nguyễn Huệ hỏng", "Cây đổ trên đường Hùng Vương"]
     assert rare["handler_a"] == ["Đèn đường hỏng"]
+    assert "Sự cố ở khu Ngapxa" not in rare["ngap"] and "Sự cố ở khu Ngapxa" in rare["nguy*"] + _titles(
+        client, personas["ioc_operator"], q="ngapx*"
+    )
     monkeypatch.setattr(engine, "collect_limit", lambda indexed: 1)  # every word with a match is "common"
     assert _answers(client, personas) == rare
 
@@ -57,5 +62,5 @@ def test_the_common_word_path_gives_the_rare_word_answers(client, personas, sett
 def test_the_common_word_limit_grows_with_the_city():
     """A small city probes from 2,000 matches; a large one collects far more before probing pays off."""
     assert engine.collect_limit(0) == engine.collect_limit(20_000) == engine.COMMON
-    assert engine.collect_limit(1_000_000) == 14_142
+    assert engine.collect_limit(1_000_000) == 7_071
     assert engine.collect_limit(10_000_000) > 3 * engine.collect_limit(1_000_000)
