@@ -48,9 +48,12 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
         return collected
     indexed = store.read_one("SELECT max(id) FROM report_search", ())
     limit = collect_limit((indexed[0] if indexed else None) or 0)
-    found = store.read_one(
-        f"SELECT count(*) FROM (SELECT s.id FROM report_search s WHERE {condition} LIMIT {limit}) x", params
+    counted = (  # paht.search.engine._count_up_to: straight off FTS5 on SQLite
+        "SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH ?"
+        if d.sqlite
+        else f"SELECT s.id FROM report_search s WHERE {condition}"
     )
+    found = store.read_one(f"SELECT count(*) FROM ({counted} LIMIT {limit}) x", params)
     if found is not None and found[0] < limit:
         return collected
     probe, probe_params = _row_probe(d, groups, scope)

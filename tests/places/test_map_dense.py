@@ -72,4 +72,4 @@ def test_a_dense_box_is_walked_newest_first_on_sqlite(
     assert "+reports.lon >=" in statement and "+reports.state =" in statement
     with db.read_engine.connect() as connection:
         plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
-    assert "ix_reports_published" in plan and "TEMP B-TREE" not in plan, plan
+    assert "ix_reports_published_place" in plan and "TEMP B-TREE" not in plan, plan

@@ -64,7 +64,8 @@ def _dense(session: Session, boxed: Select) -> bool:
     needs to be told.
     """
     dense = walk_threshold(indexed_reports(session), scale=DENSE_SCALE, floor=DENSE_BOX)
-    probe = boxed.with_only_columns(Report.id).limit(dense).subquery()
+    # Report.lon, not Report.id: the count then reads the index alone (the UUID is in the table row).
+    probe = boxed.with_only_columns(Report.lon).limit(dense).subquery()
     return (session.scalar(select(func.count()).select_from(probe)) or 0) >= dense
 
 

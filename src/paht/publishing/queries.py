@@ -211,7 +211,7 @@ def published_query(
     published_to: datetime | None,
 ) -> Select:
     """Published reports passing the filters, unordered; `q` searches the IOC-edited public text only."""
-    # Lists walk ix_reports_published newest first and stop at the page's end (paht.queryhints: 3 s → 0.5 ms
+    # Lists walk ix_reports_published_place newest first and stop at the page's end (paht.queryhints: 3 s → 0.5 ms
     # for a page at 1,000,000 reports on SQLite, whose planner would sort every published report instead).
     query = select(Report).where(unindexed(Report.state) == ReportState.published)
     if category_id is not None:

@@ -147,7 +147,17 @@ def report_matches(session: Session, groups: Groups, scope: Scope) -> ColumnElem
     if prefix and not (dialect == "sqlite" and likeable(groups)):  # costly to test row by row otherwise
         return collected
     limit = collect_limit(indexed_reports(session))
-    probe = select(ReportSearch.id).where(_condition(dialect, groups, scope)).limit(limit).subquery()
-    if (session.scalar(select(func.count()).select_from(probe)) or 0) < limit:
+    if _count_up_to(session, dialect, groups, scope, limit) < limit:
         return collected
     return _probed(dialect, groups, scope)
+
+
+def _count_up_to(session: Session, dialect: str, groups: Groups, scope: Scope, limit: int) -> int:
+    """Matches in the index, counting stops at `limit`. On SQLite straight off the FTS5 table: through
+    `report_search.id IN (…)` SQLite first gathered every match (35 ms for a word in 15 % of 1,000,000
+    reports, 0.6 ms counted off FTS5)."""
+    if dialect == "sqlite":
+        rows = select(_FTS.c.rowid).where(_FTS.c.report_search_fts.op("MATCH")(fts5_expression(groups, scope)))
+    else:
+        rows = select(ReportSearch.id).where(_condition(dialect, groups, scope))
+    return session.scalar(select(func.count()).select_from(rows.limit(limit).subquery())) or 0
