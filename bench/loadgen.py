@@ -103,7 +103,10 @@ class _Connection(asyncio.Protocol):
             self.closed.set_result(None)
 
     async def send(self, data: bytes) -> int:
-        assert self.transport is not None
+        # A connection that waited in the idle queue past the server's keep-alive timeout is closed
+        # already (an overloaded open-loop run): writing to it raises RuntimeError under uvloop.
+        if self.transport is None or self.transport.is_closing() or self.closed.done():
+            raise ConnectionError("the connection was closed while idle")
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(data)
         return await self.waiter
