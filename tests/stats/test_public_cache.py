@@ -11,7 +11,8 @@ from tests.flow import Flow
 
 def test_an_answer_is_built_once_per_window_and_per_question() -> None:
     now = [100.0]
-    cache = AnswerCache(30, clock=lambda: now[0])
+    later: list = []
+    cache = AnswerCache(30, clock=lambda: now[0], spawn=later.append)
     built: list[str] = []
 
     def build(text: str):  # type: ignore[no-untyped-def]
@@ -22,7 +23,9 @@ def test_an_answer_is_built_once_per_window_and_per_question() -> None:
     assert cache.get_or_build("a", build("a2")) == b"a1"  # still inside the window
     assert cache.get_or_build("b", build("b1")) == b"b1"  # another question is its own entry
     now[0] += 0.2
-    assert cache.get_or_build("a", build("a3")) == b"a3"  # the window has passed
+    assert cache.get_or_build("a", build("a3")) == b"a1"  # the window has passed: rebuilt behind it
+    later.pop()()
+    assert cache.get_or_build("a", build("a4")) == b"a3"
     assert built == ["a1", "b1", "a3"]
 
 
@@ -54,3 +57,38 @@ def test_the_public_statistics_are_served_from_the_cache_within_its_window(setti
 
 def _received(response):  # type: ignore[no-untyped-def]
     return response.json()["ioc"]["intake"]["received"]
+
+
+def test_an_expired_answer_is_served_while_one_fresh_answer_is_built() -> None:
+    now = [100.0]
+    later: list = []  # the refreshes the cache starts, run when the test says so
+    cache = AnswerCache(30, clock=lambda: now[0], spawn=later.append)
+    built = iter([b"first", b"second", b"third"])
+    assert cache.get_or_build("a", lambda: next(built)) == b"first"
+    now[0] = 131.0  # expired, within one more window: the old answer at once, one refresh started
+    assert cache.get_or_build("a", lambda: next(built)) == b"first"
+    assert cache.get_or_build("a", lambda: next(built)) == b"first"
+    assert len(later) == 1
+    later.pop()()
+    assert cache.get_or_build("a", lambda: next(built)) == b"second"
+    now[0] = 131.0 + 61  # older than two windows: this asker waits for a fresh answer
+    assert cache.get_or_build("a", lambda: next(built)) == b"third"
+    assert later == []
+
+
+def test_a_failed_refresh_keeps_the_old_answer_and_lets_the_next_one_try(caplog) -> None:  # type: ignore[no-untyped-def]
+    now = [0.0]
+    later: list = []
+    cache = AnswerCache(30, clock=lambda: now[0], spawn=later.append)
+    cache.get_or_build("a", lambda: b"old")
+
+    def broken() -> bytes:
+        raise RuntimeError("database gone")
+
+    now[0] = 40.0
+    assert cache.get_or_build("a", broken) == b"old"
+    later.pop()()
+    assert "refreshing a cached answer failed" in caplog.text
+    assert cache.get_or_build("a", lambda: b"new") == b"old"  # a new refresh is started
+    later.pop()()
+    assert cache.get_or_build("a", lambda: b"newer") == b"new"

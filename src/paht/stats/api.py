@@ -73,7 +73,7 @@ GroupBy = Annotated[Literal["organization", "category", "area"], Query(descripti
 @router.get("/public/stats", response_model=StatsOut)
 def public_stats(
     request: Request,
-    session: ReadSession,
+    db: DB,
     settings: AppSettings,
     scope: PublicScope,
     lang: Lang,
@@ -83,8 +83,10 @@ def public_stats(
 
     Answers are cached for `PAHT_PUBLIC_STATS_CACHE_SECONDS` (paht.stats.public_cache)."""
 
-    def answer() -> bytes:
-        return summary.build(session, scope, group_by=group_by, lang=lang, now=utc_now()).model_dump_json(by_alias=True)
+    def answer() -> bytes:  # its own session: a cached answer is refreshed after this request has ended
+        with db.read() as session:
+            built = summary.build(session, scope, group_by=group_by, lang=lang, now=utc_now())
+        return built.model_dump_json(by_alias=True)
 
     body = _answer_cache(request, settings).get_or_build(("public_stats", scope, group_by, lang), answer)
     return Response(body, media_type="application/json")
