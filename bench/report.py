@@ -114,7 +114,13 @@ def _latency(latency: dict[str, Any], raw_name: str | None) -> str:
         return ""
     paht, raw = latency.get("paht", {}), latency.get("raw", {})
     rate = paht.get("offered_rps") or raw.get("offered_rps")
-    return f"{_cell(paht.get('p99_ms'), 1)} / {_cell(raw.get('p99_ms'), 1)} @ {_cell(rate)}/s"
+    return f"{_p99(paht)} / {_p99(raw)} @ {_cell(rate)}/s"
+
+
+def _p99(latency: dict[str, Any]) -> str:
+    if latency.get("over_capacity"):
+        return f"over capacity (max {_cell(latency.get('max_rps'))}/s)"
+    return _cell(latency.get("p99_ms"), 1)
 
 
 def _inline(values: dict[str, Any]) -> str:
