@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"results: {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}")
         bad_checks = [c for c in results["checks"] if not c["ok"]]
         errors = sum(
-            run["errors"]
+            run.get("errors", 0)
             for work in results["workloads"].values()
             for run in [
                 *(r for app_runs in work.get("runs", {}).values() for r in app_runs),

@@ -92,3 +92,30 @@ def test_a_failed_refresh_keeps_the_old_answer_and_lets_the_next_one_try(caplog)
     assert cache.get_or_build("a", lambda: b"new") == b"old"  # a new refresh is started
     later.pop()()
     assert cache.get_or_build("a", lambda: b"newer") == b"new"
+
+
+def test_askers_who_arrive_during_the_first_build_wait_for_it() -> None:
+    import threading
+
+    cache = AnswerCache(30)
+    started, release = threading.Event(), threading.Event()
+    builds: list[int] = []
+
+    def slow() -> bytes:
+        builds.append(1)
+        started.set()
+        assert release.wait(10)
+        return b"answer"
+
+    answers: list[bytes] = []
+    first = threading.Thread(target=lambda: answers.append(cache.get_or_build("k", slow)))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=lambda: answers.append(cache.get_or_build("k", slow))) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert answers == [b"answer"] * 4
+    assert len(builds) == 1

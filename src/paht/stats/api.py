@@ -73,6 +73,7 @@ GroupBy = Annotated[Literal["organization", "category", "area"], Query(descripti
 @router.get("/public/stats", response_model=StatsOut)
 def public_stats(
     request: Request,
+    session: ReadSession,
     db: DB,
     settings: AppSettings,
     scope: PublicScope,
@@ -83,12 +84,15 @@ def public_stats(
 
     Answers are cached for `PAHT_PUBLIC_STATS_CACHE_SECONDS` (paht.stats.public_cache)."""
 
-    def answer() -> bytes:  # its own session: a cached answer is refreshed after this request has ended
-        with db.read() as session:
-            built = summary.build(session, scope, group_by=group_by, lang=lang, now=utc_now())
-        return built.model_dump_json(by_alias=True)
+    def answer(reader: Session) -> bytes:
+        return summary.build(reader, scope, group_by=group_by, lang=lang, now=utc_now()).model_dump_json(by_alias=True)
 
-    body = _answer_cache(request, settings).get_or_build(("public_stats", scope, group_by, lang), answer)
+    def in_its_own_session() -> bytes:  # a refresh runs after this request (and its session) has ended
+        with db.read() as own:
+            return answer(own)
+
+    key = ("public_stats", scope, group_by, lang)
+    body = _answer_cache(request, settings).get_or_build(key, lambda: answer(session), in_its_own_session)
     return Response(body, media_type="application/json")
 
 
