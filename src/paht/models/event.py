@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Uuid, text
+from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paht.models.base import Base, BigId
@@ -12,11 +12,9 @@ from paht.models.base import Base, BigId
 class Event(Base):
     """The append-only log: one row per workflow step and per audited access.
 
-    The database itself refuses DELETE on this table, and UPDATE except the one that seals a row into
-    the chain at commit (`paht.audit.append_only`).
+    The database itself refuses UPDATE and DELETE on this table (triggers in the first migration).
     Payloads never hold reporter contact details, so erasing personal data never needs to touch it.
-    `chain_seq`, `prev_hash` and `hash` chain the rows (paht.audit.chain fills them at commit; `paht audit
-    verify` walks them).
+    `prev_hash` and `hash` chain the rows (paht.audit.chain fills them on flush; `paht audit verify`).
     """
 
     __tablename__ = "events"
@@ -24,14 +22,6 @@ class Event(Base):
         Index("ix_events_report", "report_id", "id"),
         # Two rows can never follow the same predecessor: the chain cannot fork (issue 8 item 7).
         Index("uq_events_prev_hash", "prev_hash", unique=True),
-        # Chain order; NULL until the row's transaction commits (and for rows loaded behind the app's back).
-        Index(
-            "uq_events_chain_seq",
-            "chain_seq",
-            unique=True,
-            sqlite_where=text("chain_seq IS NOT NULL"),
-            postgresql_where=text("chain_seq IS NOT NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -49,4 +39,3 @@ class Event(Base):
     # Nullable only so that bulk loaders (benchdata) still load; `paht audit verify` reports such rows.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
-    chain_seq: Mapped[int | None] = mapped_column(BigId)

@@ -6,13 +6,13 @@ it keeps: 34 -> 21 ms per view at 1,000,000 reports on SQLite. The new index sta
 columns, so every query that used ix_reports_published uses it the same way.
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0011
 """
 
 from alembic import op
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
