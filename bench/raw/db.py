@@ -121,6 +121,11 @@ class Store:
         rows = self.read(sql, params)
         return rows[0] if rows else None
 
+    def indexed_reports(self) -> int:
+        """The search index's size from its primary key, as `paht.search.engine.indexed_reports`."""
+        found = self.read_one("SELECT max(id) FROM report_search")
+        return (found[0] if found else None) or 0
+
     async def write(self, work: Callable[[Any], WriteResult]) -> WriteResult:
         """Run `work(connection)` in a transaction and return its result once committed."""
         if self.committer is not None:

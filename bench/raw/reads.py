@@ -121,13 +121,11 @@ def staff_list(store: Store, who: Caller, query: dict[str, list[str]]) -> Respon
 
 
 MAP_LIMIT = 500
-
 DECIMALS = 3  # settings.public_location_decimals
 
 
 def _dense(store: Store, edges: tuple[float, float, float, float]) -> bool:
-    indexed = store.read_one("SELECT max(id) FROM report_search", ())
-    dense = walk_threshold((indexed[0] if indexed else None) or 0, scale=DENSE_SCALE, floor=DENSE_BOX)
+    dense = walk_threshold(store.indexed_reports(), scale=DENSE_SCALE, floor=DENSE_BOX)
     found = store.read_one(
         "SELECT count(*) FROM (SELECT r.lon FROM reports r WHERE r.state = 'published' AND r.lat IS NOT NULL"
         f" AND r.lon IS NOT NULL AND r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ? LIMIT {dense}) x",

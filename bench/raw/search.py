@@ -46,8 +46,7 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     collected = f"r.id IN (SELECT s.report_id FROM report_search s WHERE {condition})", params
     if any(t.prefix for g in groups for t in g) and not (d.sqlite and likeable(groups)):
         return collected
-    indexed = store.read_one("SELECT max(id) FROM report_search", ())
-    limit = collect_limit((indexed[0] if indexed else None) or 0)
+    limit = collect_limit(store.indexed_reports())
     counted = (  # paht.search.engine._count_up_to: straight off FTS5 on SQLite
         "SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH ?"
         if d.sqlite
