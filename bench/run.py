@@ -90,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     admin = args.postgres_url if backend == "postgres" else None
-    url = datasets.prepare(
+    pristine = datasets.prepare(
         backend, reports=args.reports, seed=args.seed, data_dir=args.data_dir, admin_url=admin, console=console
     )
+    url = datasets.working_copy(pristine, admin)
     db = Database(url)
     context = contexts.build(db)
     context.open311_key = open311_key(db)
