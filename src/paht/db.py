@@ -157,6 +157,14 @@ class Database:
         self.read_engine = build_engine(url, immediate=False) if self.sqlite else self.engine
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._loop_reader: Engine | None = None
+
+    @property
+    def loop_reader(self) -> Engine:
+        """`build_loop_reader` over this database, built on first use (for reads made on the event loop)."""
+        if self._loop_reader is None:
+            self._loop_reader = build_loop_reader(self.url)
+        return self._loop_reader
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -176,6 +184,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._loop_reader is not None:
+            self._loop_reader.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from paht.auth.actor import ANONYMOUS, Actor
-from paht.auth.service import actor_for, touch_token, user_for_token
+from paht.auth.bearer import caller_for_token
+from paht.auth.service import touch_token
 from paht.config import Settings
 from paht.db import Database
 from paht.errors import NotAuthenticated
+
+log = logging.getLogger("paht.auth")
 
 bearer = HTTPBearer(auto_error=False, description="An opaque token from POST /api/v1/auth/token")
 
@@ -57,22 +62,35 @@ async def read_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterato
         await _close(session)
 
 
-def current_actor(
+async def current_actor(
     db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_app_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
+    """The caller, read on the event loop in one statement (`paht.auth.bearer`); a database error there
+    retries once in the thread pool on the shared pool, so a dropped connection costs no request."""
     if credentials is None:
         return ANONYMOUS
-    with db.reader() as session:
-        user, stale_token_id = user_for_token(
-            session, credentials.credentials, idle_minutes=settings.token_idle_minutes
-        )
-        actor = actor_for(session, user)
+    token, idle = credentials.credentials, settings.token_idle_minutes
+    try:
+        with db.loop_reader.connect() as connection:
+            actor, stale_token_id = caller_for_token(connection, token, idle_minutes=idle)
+    except SQLAlchemyError:
+        log.warning("reading the caller on the event loop failed; retrying in the thread pool", exc_info=True)
+        actor, stale_token_id = await run_in_threadpool(_caller_in_session, db, token, idle)
     if stale_token_id is not None:  # the idle timeout's clock: one write per token per minute at most
-        with db.write() as session:
-            touch_token(session, stale_token_id)
+        await run_in_threadpool(_touch, db, stale_token_id)
     return actor
+
+
+def _caller_in_session(db: Database, token: str, idle_minutes: int) -> tuple[Actor, int | None]:
+    with db.reader() as session:
+        return caller_for_token(session, token, idle_minutes=idle_minutes)
+
+
+def _touch(db: Database, token_id: int) -> None:
+    with db.write() as session:
+        touch_token(session, token_id)
 
 
 async def signed_in(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response
 from pydantic import BaseModel, Field
 
 _MEANINGS = {
@@ -50,3 +51,14 @@ ERROR_SCHEMA = ErrorOut.model_json_schema()
 # `openapi_extra` for routes that serve anonymous callers too (a bearer token only widens what they get):
 # FastAPI appends this to the route's bearer requirement, so the document reads "bearer or nothing".
 OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
+
+
+def document(model: BaseModel) -> Response:
+    """`model` as a JSON response, serialised once, by pydantic-core, straight to bytes.
+
+    Returned as a plain model, FastAPI validates it against the route's response model again, turns it into
+    Python objects and encodes those with `json.dumps`: for a 50-row report page that was half a millisecond
+    of CPU per request (issue 7, W3). The route keeps its `response_model` for the OpenAPI document.
+    """
+    body = model.__pydantic_serializer__.to_json(model, by_alias=True)
+    return Response(body, media_type="application/json")

@@ -46,6 +46,9 @@ def _report_count(db) -> int:
         ({"location": {"lon": 107.59}}, "location"),
         ({"location": {}}, "location"),
         ({"urgent": "maybe"}, "urgent"),
+        ({"urgent": 1}, "urgent"),  # JSON booleans only: pydantic's lax mode would read 0/1 and "yes"
+        ({"anonymous": "true"}, "anonymous"),
+        ({"consent": 1}, "consent"),
         ({"category_id": "roads"}, "category_id"),
         ({"channel": "carrier-pigeon"}, "channel"),
         ({"priority": "high"}, "priority"),

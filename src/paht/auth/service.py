@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from paht.auth import totp
@@ -95,38 +96,44 @@ def revoke_token(session: Session, *, token: str) -> None:
         row.revoked_at = utc_now()
 
 
-def user_for_token(session: Session, token: str, *, idle_minutes: int | None = None) -> tuple[User, int | None]:
-    """The token's user, and the token's id when its `last_used_at` is over a minute old (the caller
-    records the use in a write session: at most one write per token per minute)."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    now = utc_now()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        raise NotAuthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).")
-    last_used = row.last_used_at or row.created_at
+class _TokenTimes(Protocol):
+    revoked_at: datetime | None
+    expires_at: datetime
+    last_used_at: datetime | None
+    created_at: datetime
+
+
+def token_problem(
+    token: _TokenTimes | None, *, now: datetime, idle_minutes: int | None, user_active: bool | None
+) -> str | None:
+    """Why a token does not sign its caller in (None: it does). `user_active` is None when there is no user."""
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return "Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token)."
+    last_used = token.last_used_at or token.created_at
     if idle_minutes is not None and last_used + timedelta(minutes=idle_minutes) <= now:
-        raise NotAuthenticated("Phiên đã hết hạn do không hoạt động (the token expired after inactivity).")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        raise NotAuthenticated("Tài khoản đã bị vô hiệu hoá (account disabled).")
-    return user, (row.id if last_used + TOUCH_EVERY <= now else None)
+        return "Phiên đã hết hạn do không hoạt động (the token expired after inactivity)."
+    if not user_active:
+        return "Tài khoản đã bị vô hiệu hoá (account disabled)."
+    return None
 
 
 def touch_token(session: Session, token_id: int) -> None:
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utc_now()))
 
 
+def descendants_query() -> Select[tuple[int]]:
+    """The organisations strictly below `:root`, walked by the database (a recursive query)."""
+    below = select(Organization.id).where(Organization.parent_id == bindparam("root")).cte("below", recursive=True)
+    below = below.union(select(Organization.id).join(below, Organization.parent_id == below.c.id))
+    return select(below.c.id)
+
+
+DESCENDANTS = descendants_query()
+
+
 def descendant_ids(session: Session, root_id: int) -> set[int]:
-    """The organisation and every organisation below it (the tree is small: a few hundred rows)."""
-    children: dict[int | None, list[int]] = {}
-    for org_id, parent_id in session.execute(select(Organization.id, Organization.parent_id)):
-        children.setdefault(parent_id, []).append(org_id)
-    found, stack = {root_id}, [root_id]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
+    """The organisation and every organisation below it."""
+    return {root_id, *session.execute(DESCENDANTS, {"root": root_id}).scalars()}
 
 
 def actor_for(session: Session, user: User) -> Actor:

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from paht.intake.schemas import CleanText
+from paht.params import JsonBool
 
 
 class ReasonOut(BaseModel):
@@ -81,7 +82,7 @@ class RoutingRuleIn(BaseModel):
     area_id: int | None = None
     organization_id: int
     note: Annotated[CleanText | None, Field(max_length=500)] = None
-    active: bool = True
+    active: JsonBool = True
 
 
 class RoutingRuleOut(BaseModel):

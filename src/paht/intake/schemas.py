@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from paht.contact import normalise_email, normalise_phone
 from paht.enums import Channel
+from paht.params import JsonBool
 from paht.text import clean
 
 CleanText = Annotated[str, AfterValidator(clean)]
@@ -59,10 +60,10 @@ class ReportCreate(BaseModel):
     title: Annotated[CleanText | None, Field(max_length=200), AfterValidator(blank_to_none)] = None
     category_id: int | None = None
     location: Location | None = None
-    urgent: bool = False
+    urgent: JsonBool = False
     reporter: Reporter | None = None
-    anonymous: bool = False
-    consent: bool = False
+    anonymous: JsonBool = False
+    consent: JsonBool = False
     channel: Channel | None = None
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from paht.errors import NotFound
 from paht.params import IsoDateTime
 from paht.publishing import queries
 from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
-from paht.responses import errors
+from paht.responses import document, errors
 from paht.search import lists as search_lists
 from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 
@@ -45,10 +45,11 @@ def public_reports(
         cap=settings.search_relevance_candidates,
     )
     decimals = settings.public_location_decimals
-    return PublicReportPage(
+    page = PublicReportPage(
         items=queries.public_reports(session, list(rows), decimals=decimals, lang=lang),
         next_cursor=next_cursor,
     )
+    return document(page)
 
 
 @router.get("/public/reports/{code}", response_model=PublicReport)

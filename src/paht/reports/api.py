@@ -24,7 +24,7 @@ from paht.reports.audit import record_contact_view
 from paht.reports.rating import RatingIn, rate
 from paht.reports.serialize import report_out
 from paht.reports.service import actions_for, perform_action
-from paht.responses import OPTIONAL_AUTH, errors
+from paht.responses import OPTIONAL_AUTH, document, errors
 from paht.search import lists as search_lists
 from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 from paht.workflow import TRANSITIONS, Action, ReportState
@@ -127,10 +127,11 @@ def list_reports(
         items, next_cursor = search_lists.staff_page(
             session, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
         )
-        return schemas.ReportPage(
+        page = schemas.ReportPage(
             items=[report_out(session, r, with_contact=False, detail=False, lang=lang) for r in items],
             next_cursor=next_cursor,
         )
+    return document(page)
 
 
 @router.get("/reports/{report_id}", response_model=schemas.ReportOut)
