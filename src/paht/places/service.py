@@ -107,13 +107,14 @@ def area_for_point(session: Session, lat: float, lon: float) -> Area | None:
     return min(hits, key=lambda a: (a.max_lon - a.min_lon) * (a.max_lat - a.min_lat), default=None)
 
 
-def place_report(session: Session, report: Report) -> ReportPlace | None:
+def place_report(session: Session, report: Report, *, new: bool = False) -> ReportPlace | None:
+    """Place (or re-place) a report in the area holding its point; `new`: it cannot have a place yet."""
     if report.lat is None or report.lon is None:
         return None
     area = area_for_point(session, report.lat, report.lon)
     if area is None:
         return None
-    place = session.get(ReportPlace, report.id)
+    place = None if new else session.get(ReportPlace, report.id)
     if place is None:
         place = ReportPlace(report_id=report.id, area_id=area.id, placed_at=utc_now())
         session.add(place)
@@ -125,7 +126,7 @@ def place_report(session: Session, report: Report) -> ReportPlace | None:
 def place_on_intake(session: Session, report: Report, event: Event) -> None:
     """Report-change hook: a new report is placed in its area in the intake transaction."""
     if event.kind == EventKind.created:
-        place_report(session, report)
+        place_report(session, report, new=True)
 
 
 def place_unplaced(session: Session, *, batch: int = 1000) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paht.enums import EventKind
 from paht.models import Event, Report, ReportSearch
 from paht.search.text import indexed
 
@@ -45,7 +46,9 @@ def texts(report: Report) -> dict[str, str]:
 def sync_report(session: Session, report: Report, event: Event | None = None) -> None:
     """Report-change hook: write the report's row only when its texts changed (FTS triggers follow)."""
     wanted = texts(report)
-    row = session.scalar(select(ReportSearch).where(ReportSearch.report_id == report.id))
+    # A new report has no row yet: no need to look (one query off every submission, issue 7 W1).
+    new = event is not None and event.kind == EventKind.created
+    row = None if new else session.scalar(select(ReportSearch).where(ReportSearch.report_id == report.id))
     if row is None:
         session.add(ReportSearch(report_id=report.id, **wanted))
         return
