@@ -198,8 +198,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     install_web(app, settings)
     if settings.public_fast_path:  # inside the security middleware added next: same headers, same error answers
         from paht.publishing.fast import FastPublicReads
+        from paht.stats.fast import FastPublicStats
 
         app.add_middleware(FastPublicReads, settings=settings, database_url=db.url)
+        app.add_middleware(FastPublicStats)
     install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 
     @app.get("/healthz", tags=["health"])

@@ -119,3 +119,39 @@ def test_askers_who_arrive_during_the_first_build_wait_for_it() -> None:
         thread.join(10)
     assert answers == [b"answer"] * 4
     assert len(builds) == 1
+
+
+def test_a_question_asked_again_in_the_same_words_is_answered_before_the_route(settings, db, monkeypatch) -> None:
+    from paht.stats import api as stats_api
+
+    app = create_app(settings.model_copy(update={"public_stats_cache_seconds": 3600}), db, worker=False)
+    routed: list[str] = []
+    resolve = stats_api.resolve_period
+    monkeypatch.setattr(stats_api, "resolve_period", lambda **kw: routed.append("route") or resolve(**kw))
+    with TestClient(app) as client:
+        first = client.get("/api/v1/public/stats", params={"period": "month"})
+        again = client.get("/api/v1/public/stats", params={"period": "month"})
+        english = client.get("/api/v1/public/stats", params={"period": "month", "lang": "en"})
+        english_again = client.get("/api/v1/public/stats", params={"period": "month", "lang": "en"})
+        unknown = client.get("/api/v1/public/stats", params={"organization_id": 99999})
+        unknown_again = client.get("/api/v1/public/stats", params={"organization_id": 99999})
+    assert first.status_code == again.status_code == english.status_code == 200
+    assert again.content == first.content and english_again.content == english.content != first.content
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json; charset=utf-8"
+    assert again.headers["x-content-type-options"] == "nosniff"  # inside the security middleware
+    assert unknown.status_code == unknown_again.status_code == 404  # errors are never remembered
+    assert routed == ["route", "route"]  # the first asking of each question; the 404s fail before resolving
+
+
+def test_remembered_words_expire_with_the_window_and_stay_bounded() -> None:
+    now = [0.0]
+    cache = AnswerCache(30, clock=lambda: now[0], spawn=lambda work: work())
+    assert cache.answer_for("words") is None
+    cache.get_or_build("q", lambda: b"1")
+    cache.remember("words", "q", lambda: b"2")
+    assert cache.answer_for("words") == b"1"
+    now[0] = 30.0  # the route must resolve the words again (a period can end at midnight)
+    assert cache.answer_for("words") is None
+    for n in range(MAX_ENTRIES + 10):
+        cache.remember(("w", n), "q", lambda: b"x")
+    assert len(cache._words) == MAX_ENTRIES

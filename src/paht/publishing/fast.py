@@ -22,19 +22,17 @@ import re
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paht.config import Settings
 from paht.db import build_loop_reader
-from paht.deps import language_of
+from paht.deps import language_of_scope, route_path
 from paht.publishing import queries
 
 log = logging.getLogger("paht.publishing")
 
 PUBLIC_REPORT = re.compile(r"/api/v1/public/reports/([^/]+)")
 JSON_HEADERS = [(b"content-type", b"application/json")]
-LANGUAGE_HEADERS = (b"cookie", b"accept-language")
 
 
 class FastPublicReads:
@@ -52,7 +50,7 @@ class FastPublicReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            found = PUBLIC_REPORT.fullmatch(_route_path(scope))
+            found = PUBLIC_REPORT.fullmatch(route_path(scope))
             if found is not None and await self._public_report(scope, send, found.group(1)):
                 return
         elif scope["type"] == "lifespan":
@@ -61,7 +59,7 @@ class FastPublicReads:
         await self.app(scope, receive, send)
 
     async def _public_report(self, scope: Scope, send: Send, code: str) -> bool:
-        lang = _language(scope)
+        lang = language_of_scope(scope)
         try:
             with self.engine.connect() as connection:
                 public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
@@ -83,16 +81,3 @@ class FastPublicReads:
             await send(message)
 
         return send_then_close  # type: ignore[return-value]
-
-
-def _language(scope: Scope) -> str:
-    """`paht.deps.language`, without building a Request for the common visit that names no language."""
-    if scope["query_string"] or any(name in LANGUAGE_HEADERS for name, _ in scope["headers"]):
-        return language_of(Request(scope))
-    return "vi"
-
-
-def _route_path(scope: Scope) -> str:
-    """The path as the routes see it: without the prefix the app is mounted under (`--root-path`)."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path

@@ -19,6 +19,7 @@ from paht.models import Category, Organization
 from paht.params import IsoDate
 from paht.responses import OPTIONAL_AUTH, errors
 from paht.stats import exports, mix, overdue, ranking, summary, trend
+from paht.stats.fast import request_words
 from paht.stats.periods import resolve_period
 from paht.stats.public_cache import AnswerCache
 from paht.stats.queries import GROUPS, Scope
@@ -85,14 +86,17 @@ def public_stats(
     Answers are cached for `PAHT_PUBLIC_STATS_CACHE_SECONDS` (paht.stats.public_cache)."""
 
     def answer(reader: Session) -> bytes:
-        return summary.build(reader, scope, group_by=group_by, lang=lang, now=utc_now()).model_dump_json(by_alias=True)
+        built = summary.build(reader, scope, group_by=group_by, lang=lang, now=utc_now())
+        return built.__pydantic_serializer__.to_json(built, by_alias=True)
 
     def in_its_own_session() -> bytes:  # a refresh runs after this request (and its session) has ended
         with db.read() as own:
             return answer(own)
 
     key = ("public_stats", scope, group_by, lang)
-    body = _answer_cache(request, settings).get_or_build(key, lambda: answer(session), in_its_own_session)
+    cache = _answer_cache(request, settings)
+    body = cache.get_or_build(key, lambda: answer(session), in_its_own_session)
+    cache.remember(request_words(request.scope), key, in_its_own_session)  # the next ones: paht.stats.fast
     return Response(body, media_type="application/json")
 
 
