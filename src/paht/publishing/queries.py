@@ -81,7 +81,9 @@ _PUBLIC_COLUMNS = select(
     .outerjoin(Assignment.__table__, Assignment.id == Report.current_assignment_id)
     .outerjoin(
         Attachment.__table__,
-        and_(Attachment.report_id == Report.id, Attachment.scan_status.in_(SERVABLE_SCANS)),
+        # Spelled out rather than IN (…): an IN list is rendered again at every execution (a post-compile
+        # parameter), which cost this hottest public read (W2) a third of its database time.
+        and_(Attachment.report_id == Report.id, or_(*(Attachment.scan_status == scan for scan in SERVABLE_SCANS))),
     )
 )
 _ORDER_PHOTOS = (Attachment.created_at, Attachment.id)
