@@ -35,8 +35,13 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def get_visible(session: Session, report_id: uuid.UUID, actor: Actor) -> Report:
+def get_visible(session: Session, report_id: uuid.UUID, actor: Actor, *, lock: bool = False) -> Report:
+    """The report if `actor` may see it, else 404. `lock`: read it under its row lock (FOR NO KEY UPDATE:
+    rows that merely reference it can still be added) and fresh from the database, so that a second
+    action that waited for the first sees the state the first left behind."""
     query = select(Report).where(Report.id == report_id, visible(actor))
+    if lock:
+        query = query.with_for_update(key_share=True, of=Report).execution_options(populate_existing=True)
     report = session.scalar(query)
     if report is None:
         raise NotFound("Không tìm thấy phản ánh (report not found).")

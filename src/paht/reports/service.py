@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paht import workflow
@@ -84,7 +83,7 @@ def perform_action(
     now: datetime,
     expected_version: int | None = None,
 ) -> Report:
-    report = lock(session, queries.get_visible(session, report_id, actor))
+    report = queries.get_visible(session, report_id, actor, lock=True)
     if expected_version is not None and expected_version != report.version:
         raise StaleVersion(
             f"Phản ánh đã thay đổi (phiên bản {report.version}, bạn gửi {expected_version}); hãy tải lại."
@@ -125,18 +124,6 @@ def perform_action(
     after_change(session, report, event)
     for kind in EFFECTS.get(action, ()):
         enqueue(session, kind, {"report_id": str(report.id), "action": action.value, "event_id": event.id})
-    return report
-
-
-def lock(session: Session, report: Report) -> Report:
-    """Take the report's row lock (FOR NO KEY UPDATE: rows that merely reference it can still be added)
-    and re-read it, so a second action that waited for the first sees the state the first left behind."""
-    session.execute(
-        select(Report)
-        .where(Report.id == report.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
     return report
 
 
