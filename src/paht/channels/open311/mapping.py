@@ -8,11 +8,12 @@ versions and the public (rounded) coordinates — never the reporter's personal 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from paht.channels.open311.render import w3c
 from paht.config import Settings
-from paht.models import Category, Organization, Report
+from paht.models import Category, Organization
 from paht.text import fold
 from paht.workflow.states import ReportState, as_reporter_sees, label
 
@@ -36,7 +37,7 @@ TITLE = "tieu_de"
 URGENT_VALUES = {"khong": False, "co": True}
 
 
-def status_of(report: Report) -> str:
+def status_of(report: ShownReport) -> str:
     return "closed" if report.state in CLOSED else "open"
 
 
@@ -94,6 +95,27 @@ def definition_of(category: Category) -> dict[str, Any]:
     }
 
 
+class ShownReport(Protocol):
+    """What a service request is made of: a `Report`, or a row of `queries.REQUEST_COLUMNS`."""
+
+    id: Any
+    code: str
+    state: str
+    category_id: int | None
+    current_organization_id: int | None
+    current_assignment_id: int | None
+    duplicate_of_id: Any
+    public_title: str | None
+    public_description: str | None
+    public_result: str | None
+    close_reason: str | None
+    lat: float | None
+    lon: float | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
 @dataclass
 class Lookups:
     """Reference rows and per-report extras loaded once per response instead of once per request."""
@@ -105,7 +127,7 @@ class Lookups:
     duplicates: dict[Any, str] = field(default_factory=dict)  # report id → original's code
 
 
-def request_of(report: Report, look: Lookups, settings: Settings, *, extensions: bool = False) -> dict[str, Any]:
+def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extensions: bool = False) -> dict[str, Any]:
     category = look.categories.get(report.category_id or 0)
     service = {"service_code": category.code, "service_name": category.name} if category else UNCATEGORISED
     org = look.organizations.get(report.current_organization_id or 0)
@@ -137,7 +159,7 @@ def request_of(report: Report, look: Lookups, settings: Settings, *, extensions:
     return data
 
 
-def _notes(report: Report, look: Lookups) -> str:
+def _notes(report: ShownReport, look: Lookups) -> str:
     if report.state == ReportState.published:
         return report.public_result or label(report.state, "vi")
     if report.state == ReportState.rejected:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from paht.channels.open311.mapping import CLOSED, Lookups
+from paht.channels.open311.mapping import CLOSED, Lookups, ShownReport
 from paht.enums import SERVABLE_SCANS
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.reports.codes import normalise_code
@@ -28,7 +29,7 @@ class RequestFilters:
     page_size: int = MAX_PAGE_SIZE
 
 
-def lookups(session: Session, reports: list[Report]) -> Lookups:
+def lookups(session: Session, reports: Sequence[ShownReport]) -> Lookups:
     """The categories, bodies, photos, deadlines and originals of these reports only (one query each)."""
     look = Lookups(categories={}, organizations={})
     if not reports:
@@ -70,12 +71,34 @@ def by_code(session: Session, service_request_id: str) -> Report | None:
     return session.scalar(select(Report).where(Report.code == code)) if code else None
 
 
-def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Report]:
+# What a service request shows (mapping.request_of) and what `lookups` follows, and nothing else: a page is up
+# to 1,000 reports, and whole ORM objects cost 34 ms of a 60 ms page at 1 M reports (issue 7, W9).
+REQUEST_COLUMNS = select(
+    Report.id,
+    Report.code,
+    Report.state,
+    Report.category_id,
+    Report.current_organization_id,
+    Report.current_assignment_id,
+    Report.duplicate_of_id,
+    Report.public_title,
+    Report.public_description,
+    Report.public_result,
+    Report.close_reason,
+    Report.lat,
+    Report.lon,
+    Report.created_at,
+    Report.updated_at,
+    Report.closed_at,
+)
+
+
+def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Row]:
     """Newest first. `service_request_id` overrides every other filter, as the spec says."""
-    query = select(Report)
+    query = REQUEST_COLUMNS
     if filters.ids:
         codes = [c for c in (normalise_code(i) for i in filters.ids) if c]
-        return list(session.scalars(query.where(Report.code.in_(codes)).order_by(Report.created_at.desc())))
+        return list(session.execute(query.where(Report.code.in_(codes)).order_by(Report.created_at.desc())))
     start, end = window(filters.start, filters.end, now=now)
     query = query.where(Report.created_at >= start, Report.created_at <= end)
     if filters.service_codes:
@@ -86,7 +109,7 @@ def requests(session: Session, filters: RequestFilters, *, now: datetime) -> lis
         query = query.where(closed if "closed" in filters.statuses else ~closed)
     query = query.order_by(Report.created_at.desc(), Report.id.desc())
     query = query.offset((filters.page - 1) * filters.page_size).limit(filters.page_size)
-    return list(session.scalars(query))
+    return list(session.execute(query))
 
 
 def window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
