@@ -250,3 +250,15 @@ def _jpeg() -> bytes:
     from tests.channels.fakes import jpeg
 
     return jpeg(800, 600)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_duplicate_names_the_report_it_duplicates(client, db, personas, fmt):
+    original = Flow(client, personas, db).submit()
+    code = new_request(client)
+    report = client.get("/api/v1/reports?channel=open311", headers=personas["ioc_operator"]).json()["items"][0]
+    Flow(client, personas, db).act(report["id"], "ioc_operator", "mark_duplicate", duplicate_of_id=original["id"])
+    [item] = items(get(client, f"requests/{code}", fmt))
+    assert item["status"] == "closed" and item["status_notes"] == f"Trùng với phản ánh {original['code']}"
+    [listed] = [i for i in items(get(client, "requests", fmt, status="closed")) if i["service_request_id"] == code]
+    assert listed == {name: item[name] for name in listed}  # the one request also has the extensions

@@ -7,7 +7,7 @@ versions and the public (rounded) coordinates — never the reporter's personal 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -96,15 +96,13 @@ def definition_of(category: Category) -> dict[str, Any]:
 
 
 class ShownReport(Protocol):
-    """What a service request is made of: a `Report`, or a row of `queries.REQUEST_COLUMNS`."""
+    """What a service request is made of: a row of `queries.REQUEST_COLUMNS`."""
 
     id: Any
     code: str
     state: str
     category_id: int | None
     current_organization_id: int | None
-    current_assignment_id: int | None
-    duplicate_of_id: Any
     public_title: str | None
     public_description: str | None
     public_result: str | None
@@ -114,17 +112,17 @@ class ShownReport(Protocol):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    photo_id: Any  # the first servable photo of a published report
+    resolve_due_at: datetime | None  # the current assignment's handling deadline
+    original_code: str | None  # the report a duplicate duplicates
 
 
 @dataclass
 class Lookups:
-    """Reference rows and per-report extras loaded once per response instead of once per request."""
+    """Reference rows loaded once per response instead of once per request."""
 
     categories: dict[int, Category]
     organizations: dict[int, Organization]
-    photos: dict[Any, str] = field(default_factory=dict)  # report id → public photo path
-    due: dict[Any, Any] = field(default_factory=dict)  # report id → expected fulfilment
-    duplicates: dict[Any, str] = field(default_factory=dict)  # report id → original's code
 
 
 def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extensions: bool = False) -> dict[str, Any]:
@@ -133,19 +131,19 @@ def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extens
     org = look.organizations.get(report.current_organization_id or 0)
     published = report.state == ReportState.published
     decimals = settings.public_location_decimals
-    photo = look.photos.get(report.id) if published else None
+    photo = f"/api/v1/public/attachments/{report.photo_id}" if published and report.photo_id else None
     closed_at = report.closed_at if report.state in CLOSED else None
     data: dict[str, Any] = {
         "service_request_id": report.code,
         "status": status_of(report),
-        "status_notes": _notes(report, look),
+        "status_notes": _notes(report),
         **service,
         "description": (report.public_description or "")[:4000] or None if published else None,
         "agency_responsible": org.name if org else None,
         "service_notice": None,
         "requested_datetime": w3c(report.created_at),
         "updated_datetime": w3c(closed_at or report.updated_at),
-        "expected_datetime": w3c(look.due.get(report.id)) if report.state not in CLOSED else None,
+        "expected_datetime": w3c(report.resolve_due_at) if report.state not in CLOSED else None,
         "address": None,
         "address_id": None,
         "zipcode": None,
@@ -159,11 +157,11 @@ def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extens
     return data
 
 
-def _notes(report: ShownReport, look: Lookups) -> str:
+def _notes(report: ShownReport) -> str:
     if report.state == ReportState.published:
         return report.public_result or label(report.state, "vi")
     if report.state == ReportState.rejected:
         return f"Không tiếp nhận: {report.close_reason or ''}".strip()
     if report.state == ReportState.duplicate:
-        return f"Trùng với phản ánh {look.duplicates.get(report.id, '')}".strip()
+        return f"Trùng với phản ánh {report.original_code or ''}".strip()
     return label(as_reporter_sees(report.state), "vi")
