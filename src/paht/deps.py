@@ -11,7 +11,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Scope
 
 from paht.auth.actor import ANONYMOUS, Actor
 from paht.auth.bearer import caller_for_token
@@ -111,23 +110,6 @@ def language_of(request: Request) -> str:
         return lang
     header = request.headers.get("accept-language", "")
     return "en" if header.lower().startswith("en") else "vi"
-
-
-LANGUAGE_HEADERS = (b"cookie", b"accept-language")
-
-
-def language_of_scope(scope: Scope) -> str:
-    """`language_of` for ASGI layers (paht.publishing.fast), without building a Request for the common
-    visit that names no language."""
-    if scope["query_string"] or any(name in LANGUAGE_HEADERS for name, _ in scope["headers"]):
-        return language_of(Request(scope))
-    return "vi"
-
-
-def route_path(scope: Scope) -> str:
-    """The path as the routes see it: without the prefix the app is mounted under (`--root-path`)."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 DB = Annotated[Database, Depends(get_db)]

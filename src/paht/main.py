@@ -200,7 +200,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         from paht.publishing.fast import FastPublicReads
         from paht.stats.fast import FastPublicStats
 
-        app.add_middleware(FastPublicReads, settings=settings, database_url=db.url)
+        app.add_middleware(FastPublicReads, settings=settings, db=db)
         app.add_middleware(FastPublicStats)
     install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 

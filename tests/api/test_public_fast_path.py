@@ -98,7 +98,11 @@ def _served(settings: Settings, method: str, path: str, root_path: str = "") -> 
             status[0] = message["status"]
 
     scope = {"type": "http", "method": method, "path": path, "root_path": root_path, "query_string": b"", "headers": []}
-    asyncio.run(FastPublicReads(behind, settings, settings.database_url)(scope, None, send))  # type: ignore[arg-type]
+    db = Database(settings.database_url)
+    try:
+        asyncio.run(FastPublicReads(behind, settings, db)(scope, None, send))  # type: ignore[arg-type]
+    finally:
+        db.dispose()
     return went_on[0], status[0]
 
 

@@ -9,9 +9,10 @@ the same statement and the same pydantic document as the route (`queries.publish
 two cannot drift. Anything else — another path or method, a code that is not a published report, a
 database error — goes on to FastAPI, which stays the reference (and documents the route in OpenAPI).
 
-The read runs on the event loop, on an engine of its own with one connection: no wait for the shared pool
-(whose connections the event loop itself must release), no thread hop, no `SELECT 1` before each use; a
-connection that fails is dropped and the request goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns
+The read runs on the event loop, on the database's one-connection engine for such reads (`Database.loop_reader`,
+shared with the sign-in lookup): no wait for the shared pool (whose connections the event loop itself must
+release), no thread hop, no `SELECT 1` before each use; a connection that fails is dropped and the request
+goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns
 the layer off.
 """
 
@@ -20,64 +21,42 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paht.config import Settings
-from paht.db import build_loop_reader
-from paht.deps import language_of_scope, route_path
+from paht.db import Database
+from paht.fastpath import language_of_scope, route_path, send_json
 from paht.publishing import queries
+from paht.responses import json_bytes
 
 log = logging.getLogger("paht.publishing")
 
 PUBLIC_REPORT = re.compile(r"/api/v1/public/reports/([^/]+)")
-JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
 class FastPublicReads:
-    def __init__(self, app: ASGIApp, settings: Settings, database_url: str) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, db: Database) -> None:
         self.app = app
-        self.url = database_url
+        self.db = db
         self.decimals = settings.public_location_decimals
-        self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:  # built on first use: an app that never serves this read opens nothing
-            self._engine = build_loop_reader(self.url)
-        return self._engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             found = PUBLIC_REPORT.fullmatch(route_path(scope))
             if found is not None and await self._public_report(scope, send, found.group(1)):
                 return
-        elif scope["type"] == "lifespan":
-            await self.app(scope, receive, self._closing_on_shutdown(send))
-            return
         await self.app(scope, receive, send)
 
     async def _public_report(self, scope: Scope, send: Send, code: str) -> bool:
         lang = language_of_scope(scope)
         try:
-            with self.engine.connect() as connection:
+            with self.db.loop_reader.connect() as connection:
                 public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
         except SQLAlchemyError:
             log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
             return False
         if public is None:
             return False  # the route answers 404 in its own words
-        body = public.__pydantic_serializer__.to_json(public)
-        headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, json_bytes(public))
         return True
-
-    def _closing_on_shutdown(self, send: Send) -> Send:
-        async def send_then_close(message: dict) -> None:
-            if message["type"] == "lifespan.shutdown.complete" and self._engine is not None:
-                self._engine.dispose()
-            await send(message)
-
-        return send_then_close  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from paht.enums import OrgKind
 from paht.errors import NotFound, NotPermitted
 from paht.models import Category, Organization
 from paht.params import IsoDate
-from paht.responses import OPTIONAL_AUTH, errors
+from paht.responses import OPTIONAL_AUTH, errors, json_bytes
 from paht.stats import exports, mix, overdue, ranking, summary, trend
 from paht.stats.fast import request_words
 from paht.stats.periods import resolve_period
@@ -86,8 +86,7 @@ def public_stats(
     Answers are cached for `PAHT_PUBLIC_STATS_CACHE_SECONDS` (paht.stats.public_cache)."""
 
     def answer(reader: Session) -> bytes:
-        built = summary.build(reader, scope, group_by=group_by, lang=lang, now=utc_now())
-        return built.__pydantic_serializer__.to_json(built, by_alias=True)
+        return json_bytes(summary.build(reader, scope, group_by=group_by, lang=lang, now=utc_now()))
 
     def in_its_own_session() -> bytes:  # a refresh runs after this request (and its session) has ended
         with db.read() as own:

@@ -15,10 +15,9 @@ from collections.abc import Hashable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from paht.deps import language_of_scope, route_path
+from paht.fastpath import language_of_scope, route_path, send_json
 
 PATH = "/api/v1/public/stats"
-JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
 def request_words(scope: Scope) -> Hashable:
@@ -36,8 +35,6 @@ class FastPublicStats:
             cache = getattr(scope["app"].state, "public_stats_cache", None)
             body = cache.answer_for(request_words(scope)) if cache is not None else None
             if body is not None:
-                headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                await send_json(send, body)
                 return
         await self.app(scope, receive, send)
