@@ -22,6 +22,9 @@ import paht.audit.chain  # noqa: F401  (registers the event hash chain on every 
 from paht.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Read the file through one memory map shared by every connection, not a copy per connection's page cache
+# (issue 7). SQLite caps it at its build's SQLITE_MAX_MMAP_SIZE (2 GB on Debian); writes still use write().
+SQLITE_MMAP_BYTES = 1 << 40
 
 
 def is_sqlite(url: str) -> bool:
@@ -142,6 +145,7 @@ def _sqlite_engine(url: str, **options: object) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     return engine
