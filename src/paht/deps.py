@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,10 +38,15 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 async def _close(session: Session) -> None:
-    """Closing a session that used a connection returns it to the pool (a rollback: I/O), so that runs in
-    the thread pool like the route itself; opening one does no I/O, so it happens on the event loop."""
+    """Closing a session that used a connection returns it to the pool (a rollback: I/O), so that runs on a
+    worker thread like the route itself; opening one does no I/O, so it happens on the event loop.
+
+    The close takes a limiter of its own, as FastAPI does for the exit of `yield` dependencies: queued behind
+    routes for one of the shared worker threads, it could wait for routes that wait for the very connection it
+    returns, and a burst of requests beyond the threads would stall until the pool's timeout
+    (tests/reliability/test_pool_under_load.py)."""
     if session.in_transaction():
-        await run_in_threadpool(session.close)
+        await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
     else:
         session.close()
 
