@@ -93,6 +93,7 @@ def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> Non
         update(IdempotencyKey)
         .where(_held(claim_.scope, claim_.key, claim_.locked_until))
         .values(response_status=status, response_body=body, locked_until=None)
+        .execution_options(synchronize_session=False)  # no key object is loaded in this session
     )
     if stored.rowcount != 1:
         raise Conflict(
