@@ -107,6 +107,7 @@ class Store:
         conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
         connection = psycopg.connect(conninfo, autocommit=read)
         connection.execute("SET TimeZone = 'UTC'")
+        connection.execute("SET plan_cache_mode = force_custom_plan")  # as paht.db: a plan for the values
         setting = connection.execute("SHOW synchronous_commit").fetchone()
         if setting is None or setting[0] != "on":
             raise RuntimeError(f"synchronous_commit is {setting}; PAHT runs with it on")
