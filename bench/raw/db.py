@@ -107,7 +107,6 @@ class Store:
         conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
         connection = psycopg.connect(conninfo, autocommit=read)
         connection.execute("SET TimeZone = 'UTC'")
-        connection.execute("SET plan_cache_mode = force_custom_plan")  # as paht.db: a plan for the values
         setting = connection.execute("SHOW synchronous_commit").fetchone()
         if setting is None or setting[0] != "on":
             raise RuntimeError(f"synchronous_commit is {setting}; PAHT runs with it on")
@@ -115,7 +114,11 @@ class Store:
             connection.commit()
         return connection
 
-    def read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def read(self, sql: str, params: tuple = (), *, for_values: bool = False) -> list[tuple]:
+        """`for_values`: planned for these values on PostgreSQL, never a prepared statement's generic plan
+        (as `paht.queryhints.plan_for_values`)."""
+        if for_values and not self.dialect.sqlite:
+            return self.reader.execute(self.dialect.sql(sql), params, prepare=False).fetchall()
         return self.reader.execute(self.dialect.sql(sql), params).fetchall()
 
     def read_one(self, sql: str, params: tuple = ()) -> tuple | None:

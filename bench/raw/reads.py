@@ -158,6 +158,7 @@ def public_map(store: Store, query: dict[str, list[str]]) -> Response:
         f" AND {walk}r.lon >= ? AND {walk}r.lon <= ? AND {walk}r.lat >= ? AND {walk}r.lat <= ?"
         " ORDER BY r.published_at DESC, r.id DESC LIMIT ?",
         (*edges, limit + 1),
+        for_values=True,
     )
     features = []
     for code, title, urgent, published, lat, lon, c_code, c_name, o_code, o_name in rows[:limit]:

@@ -128,21 +128,7 @@ def build_loop_reader(url: str) -> Engine:
 
 
 def _postgres_engine(url: str, **options: object) -> Engine:
-    engine = create_engine(url, hide_parameters=True, **options)  # type: ignore[arg-type]
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        # psycopg prepares a statement on the server after its 5th run on a connection, and PostgreSQL then
-        # plans it once for any values (a generic plan) after 5 more. For a map box or a search the right
-        # plan depends on the values: at 1,000,000 reports the generic plan of the map query read a whole
-        # band of longitudes and sorted it, 14 s per dense box instead of 5 ms (issue 7, W5). Plan every
-        # execution for its values; the statement stays prepared, so parsing is still saved.
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True
-        dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
-        dbapi_connection.autocommit = autocommit
-
-    return engine
+    return create_engine(url, hide_parameters=True, **options)  # type: ignore[arg-type]
 
 
 def _sqlite_engine(url: str, **options: object) -> Engine:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from paht.auth.actor import Actor
 from paht.errors import Invalid
 from paht.models import Area, Category, Organization, Report
-from paht.queryhints import unindexed, walk_threshold
+from paht.queryhints import plan_for_values, unindexed, walk_threshold
 from paht.reports.queries import visible
 from paht.search.engine import Scope, indexed_reports
 from paht.search.queries import narrow
@@ -134,6 +134,7 @@ def published_features(
     query = published(walk=False)
     if box is not None and session.get_bind().dialect.name == "sqlite" and _dense(session, query):
         query = published(walk=True)
+    plan_for_values(session)
     rows = session.execute(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
     english = lang == "en"
     features = []
@@ -178,6 +179,7 @@ def visible_features(
     query = _within(select(Report).where(visible(actor)), box)
     if states:
         query = query.where(Report.state.in_(states))
+    plan_for_values(session)
     reports = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
     categories = _names(session, Category, {r.category_id for r in reports if r.category_id}, lang)
     features = [
