@@ -12,8 +12,7 @@ database error — goes on to FastAPI, which stays the reference (and documents 
 The read runs on the event loop, on the database's one-connection engine for such reads (`Database.loop_reader`,
 shared with the sign-in lookup): no wait for the shared pool (whose connections the event loop itself must
 release), no thread hop, no `SELECT 1` before each use; a connection that fails is dropped and the request
-goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns
-the layer off.
+goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns the layer off.
 """
 
 from __future__ import annotations
