@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
@@ -152,6 +153,13 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(personal_data)
 
 
+def telemetry_config(settings: Settings) -> TelemetryConfig:
+    """FastAPI's OpenTelemetry instrumentation, all on or all off (`PAHT_TELEMETRY`): spans, metrics and logs go
+    to the global providers that `opentelemetry-instrument` or the deployment configures."""
+    on = settings.telemetry
+    return {"tracing": on, "metrics": on, "logs": on}
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None, *, worker: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
@@ -183,6 +191,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         version="1",
         description="Field reports: receive, dispatch, handle, approve and publish. See docs/workflow.md.",
         lifespan=lifespan,
+        telemetry=telemetry_config(settings),
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
