@@ -9,12 +9,18 @@ PostgreSQL: the map query is planned for its box (paht.queryhints.plan_for_value
 statement on the server after its 5th run on a connection and PostgreSQL then may switch to one generic
 plan; at 1,000,000 reports the generic plan of the map query sorted a whole band of longitudes, 14 s per
 dense box. Other statements keep the generic plans, which spare them planning.
+
+Reads made on the event loop (the public report, the caller's token) use a connection each event loop keeps
+(`Database.on_loop`): no pool checkout per read, and a broken connection is replaced at the next read.
 """
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from paht.db import SQLITE_MMAP_BYTES, Database
 from paht.places import queries as places
@@ -49,3 +55,33 @@ def test_postgres_plans_the_map_query_for_its_box_and_nothing_after(db: Database
         assert session.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
     with db.reader() as session:  # SET LOCAL: the next transaction on the connection plans as usual
         assert session.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
+
+
+def _read_one(db: Database) -> int:
+    with db.on_loop() as connection:
+        return connection.execute(text("SELECT 1")).scalar_one()
+
+
+def test_each_event_loop_keeps_one_connection(db: Database) -> None:
+    with db.on_loop() as first, db.on_loop() as again:
+        assert first is again
+    elsewhere: list[object] = []
+    thread = threading.Thread(
+        target=lambda: elsewhere.extend([_read_one(db), db._loop_connections[threading.get_ident()]])
+    )
+    thread.start()
+    thread.join(timeout=10)  # the other loop's connection comes from the overflow: no wait on this one's
+    assert elsewhere[0] == 1 and elsewhere[1] is not first
+    db.dispose()
+    assert first.closed and elsewhere[1].closed
+
+
+def test_a_broken_kept_connection_is_replaced_at_the_next_read(db: Database) -> None:
+    with db.on_loop() as kept:
+        kept.connection.driver_connection.close()  # as a server restart or a dropped socket would leave it
+    with pytest.raises(SQLAlchemyError), db.on_loop() as broken:
+        broken.execute(text("SELECT 1"))
+    assert broken.closed
+    assert _read_one(db) == 1
+    with db.on_loop() as fresh:
+        assert fresh is not kept

@@ -79,7 +79,7 @@ async def current_actor(
         return ANONYMOUS
     token, idle = credentials.credentials, settings.token_idle_minutes
     try:
-        with db.loop_reader.connect() as connection:
+        with db.on_loop() as connection:
             actor, stale_token_id = caller_for_token(connection, token, idle_minutes=idle)
     except SQLAlchemyError:
         log.warning("reading the caller on the event loop failed; retrying in the thread pool", exc_info=True)

@@ -9,10 +9,10 @@ the same statement and the same pydantic document as the route (`queries.publish
 two cannot drift. Anything else — another path or method, a code that is not a published report, a
 database error — goes on to FastAPI, which stays the reference (and documents the route in OpenAPI).
 
-The read runs on the event loop, on the database's one-connection engine for such reads (`Database.loop_reader`,
+The read runs on the event loop, on the connection the event loop keeps for such reads (`Database.on_loop`,
 shared with the sign-in lookup): no wait for the shared pool (whose connections the event loop itself must
-release), no thread hop, no `SELECT 1` before each use; a connection that fails is dropped and the request
-goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns the layer off.
+release), no thread hop, no checkout, no `SELECT 1` before each use; a connection that fails is dropped and
+the request goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns the layer off.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class FastPublicReads:
     async def _public_report(self, scope: Scope, send: Send, code: str) -> bool:
         lang = language_of_scope(scope)
         try:
-            with self.db.loop_reader.connect() as connection:
+            with self.db.on_loop() as connection:
                 public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
         except SQLAlchemyError:
             log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
