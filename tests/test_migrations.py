@@ -33,7 +33,6 @@ def test_the_migrated_schema_matches_the_models(database_url):
 
 
 def _engine_managed(difference: tuple) -> bool:
-    """FTS5 tables, tsvector columns (words and word pairs) and their GIN indexes: the search index's own,
-    per engine."""
+    """FTS5 tables, tsvector columns and their GIN indexes: the search index's own, per engine."""
     text = repr(difference)
-    return "report_search" in text and ("_tsv" in text or "_fts" in text or "_pairs" in text)
+    return "report_search" in text and ("_tsv" in text or "_fts" in text)

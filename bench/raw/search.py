@@ -14,15 +14,7 @@ from typing import Any
 from bench.raw import reads, shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Dialect, Store
-from paht.search.engine import (
-    Scope,
-    collect_limit,
-    fts5_expression,
-    like_pattern,
-    likeable,
-    pairs_tsquery_text,
-    tsquery_text,
-)
+from paht.search.engine import Scope, collect_limit, fts5_expression, like_pattern, likeable, tsquery_text
 from paht.search.text import parse
 
 MAX_QUERY_LENGTH = 200
@@ -34,14 +26,6 @@ def _index_match(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     if d.sqlite:
         sql = "s.id IN (SELECT rowid FROM report_search_fts WHERE report_search_fts MATCH ?)"
         return sql, (fts5_expression(groups, scope),)
-    phrase, params = _words_match(groups, scope)
-    pairs = pairs_tsquery_text(groups)  # PostgreSQL finds phrases through the word-pair index (migration 0014)
-    if pairs is None:
-        return phrase, params
-    return f"s.{scope.value}_pairs @@ to_tsquery('simple'::regconfig, ?) AND {phrase}", (pairs, *params)
-
-
-def _words_match(groups: Groups, scope: Scope) -> tuple[str, tuple]:
     return f"s.{scope.value}_tsv @@ to_tsquery('simple'::regconfig, ?)", (tsquery_text(groups),)
 
 
@@ -52,7 +36,7 @@ def _row_probe(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     if d.sqlite:
         sql = "EXISTS (SELECT 1 FROM report_search_fts f WHERE f.rowid = s.id AND f.report_search_fts MATCH ?)"
         return sql, (fts5_expression(groups, scope),)
-    return _words_match(groups, scope)
+    return _index_match(d, groups, scope)
 
 
 def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:

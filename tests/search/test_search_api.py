@@ -126,9 +126,8 @@ SOMEWHERE = {"lat": 16.4637, "lon": 107.5909, "address": "5 Hùng Vương, Huế
 
 
 def test_words_run_together_are_neither_a_phrase_nor_matched_by_one(client, personas, db):
-    """PostgreSQL finds phrases through an index of neighbouring words run together (migration 0014): "Lê
-    Lợi" is indexed as "leloi" too, so reports with the word "Leloi" or with "Lel oi" are candidates for
-    "le loi", which the phrase check must set aside; "leloi" is one word and finds only itself."""
+    """A phrase is its words next to each other, nothing else: not the words run together ("leloi", which an
+    index of word pairs would hold for "Lê Lợi"), not "lel oi", not the words apart."""
     flow = Flow(client, personas, db)
     for title in ("Hẻm Leloi ngập", "Lel oi chỗ này", "Đèn hỏng ở Lê Lợi", "Lê và Lợi"):
         flow.submit(title=title, description="Người dân đề nghị xử lý.", location=SOMEWHERE)

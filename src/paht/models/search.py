@@ -16,9 +16,8 @@ class ReportSearch(Base):
     `*_raw` keeps the diacritics (NFC, lower case, tone marks in one canonical place) for ranking exact
     matches first; `*_folded` has them removed and is what both engines index: on SQLite the FTS5 table
     `report_search_fts` (external content = this table, kept by triggers), on PostgreSQL the generated
-    `staff_tsv`/`public_tsv` tsvector columns with GIN indexes, and `staff_pairs`/`public_pairs` for phrases
-    (each two neighbouring words as one token). Those engine-specific objects live only in migrations 0005
-    and 0014, not in this model. `staff_*` covers what staff may search (the citizen's and the
+    `staff_tsv`/`public_tsv` tsvector columns with GIN indexes. Those engine-specific objects live only
+    in migration 0005, not in this model. `staff_*` covers what staff may search (the citizen's and the
     officer's text, the address, the code); `public_*` only the IOC-edited public text.
     """
 

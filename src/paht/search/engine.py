@@ -8,10 +8,8 @@ be injected. Both engines index the same pre-tokenised folded text (see `paht.se
 from __future__ import annotations
 
 from enum import StrEnum
-from itertools import pairwise
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, select, table
 from sqlalchemy.orm import Session, aliased
 
 from paht.models import Report, ReportSearch
@@ -41,26 +39,14 @@ def fts5_expression(groups: Groups, scope: Scope) -> str:
     return " AND ".join(f"{scope.value}_folded : ({phrase(g)})" for g in groups)
 
 
-def _quoted(term: Term) -> str:
-    body = term.folded.replace("\\", "\\\\").replace("'", "''")
-    return f"'{body}'" + (":*" if term.prefix else "")
-
-
 def tsquery_text(groups: Groups) -> str:
     """`'duong' <-> 'nguyen' <-> 'hu':* & …` — every token single-quoted and escaped."""
-    return " & ".join("(" + " <-> ".join(_quoted(t) for t in g) + ")" for g in groups)
 
+    def quoted(term: Term) -> str:
+        body = term.folded.replace("\\", "\\\\").replace("'", "''")
+        return f"'{body}'" + (":*" if term.prefix else "")
 
-def pairs_tsquery_text(groups: Groups) -> str | None:
-    """`'duongnguyen' & 'nguyenhu':*`: each two neighbouring words of a phrase as PostgreSQL's pair column
-    holds them (migration 0014), or None for single words. A word typed as a prefix starts no pair."""
-    pairs = [
-        Term(first.folded + second.folded, first.folded + second.folded, prefix=second.prefix)
-        for group in groups
-        for first, second in pairwise(group)
-        if not first.prefix
-    ]
-    return " & ".join(_quoted(pair) for pair in pairs) or None
+    return " & ".join("(" + " <-> ".join(quoted(t) for t in g) + ")" for g in groups)
 
 
 def _fts_match(groups: Groups, scope: Scope) -> ColumnElement[bool]:
@@ -78,23 +64,9 @@ def _condition(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool
     raise NotImplementedError(f"search is not available on {dialect}")
 
 
-def _tsquery(text: str) -> ColumnElement[Any]:
-    return func.to_tsquery(literal_column("'simple'::regconfig"), text)
-
-
-def _tsv_match(groups: Groups, scope: Scope) -> ColumnElement[bool]:
-    """The words' tsvector matches, found through the pair index where the query has a phrase: the words'
-    GIN index alone finds every row holding all the words and rechecks each for adjacency (migration 0014)."""
-    phrase = _row_match(groups, scope, "report_search")
-    pairs = pairs_tsquery_text(groups)
-    if pairs is None:
-        return phrase
-    return and_(literal_column(f"report_search.{scope.value}_pairs").op("@@")(_tsquery(pairs)), phrase)
-
-
-def _row_match(groups: Groups, scope: Scope, table_name: str) -> ColumnElement[bool]:
-    """One known row's words match (no index lookup: the pairs would only add a second tsvector to read)."""
-    return literal_column(f"{table_name}.{scope.value}_tsv").op("@@")(_tsquery(tsquery_text(groups)))
+def _tsv_match(groups: Groups, scope: Scope, table_name: str = "report_search") -> ColumnElement[bool]:
+    vector = literal_column(f"{table_name}.{scope.value}_tsv")
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(groups)))
 
 
 def matching_reports(session: Session, groups: Groups, scope: Scope) -> Select:
@@ -146,7 +118,7 @@ def _probed(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool]:
         match = _fts_match(groups, scope)
         row = exists().where(_FTS.c.rowid == _PROBE.id, match)
     else:
-        row = _row_match(groups, scope, "search_probe")
+        row = _tsv_match(groups, scope, "search_probe")
     return exists().where(_PROBE.report_id == Report.id, row)
 
 
