@@ -76,6 +76,16 @@ def test_each_event_loop_keeps_one_connection(db: Database) -> None:
     assert first.closed and elsewhere[1].closed
 
 
+def test_a_new_loop_returns_the_connections_of_ended_loops(db: Database) -> None:
+    ended: list[object] = []
+    thread = threading.Thread(target=lambda: (_read_one(db), ended.append(db._loop_connections[threading.get_ident()])))
+    thread.start()
+    thread.join(timeout=10)
+    assert not ended[0].closed
+    assert _read_one(db) == 1  # this thread's first read opens its connection and releases the ended one's
+    assert ended[0].closed
+
+
 def test_a_broken_kept_connection_is_replaced_at_the_next_read(db: Database) -> None:
     with db.on_loop() as kept:
         kept.connection.driver_connection.close()  # as a server restart or a dropped socket would leave it

@@ -114,15 +114,13 @@ def _queue_writers(engine: Engine, lock: threading.Lock) -> None:
 
 
 def build_loop_reader(url: str) -> Engine:
-    """One connection for single-statement reads made on the event loop itself (paht.publishing.fast).
+    """The connections for single-statement reads made on an event loop itself, one per loop, each kept
+    by `Database.on_loop` (the overflow serves a second loop, a test's second client, without waiting).
 
-    Only one request at a time uses it, so it never waits for a pool. It reads in autocommit — a single
-    SELECT is its own consistent snapshot on both databases — so a read costs no BEGIN and no ROLLBACK, and
-    it skips PostgreSQL's `SELECT 1` before each use: a connection that fails is invalidated and the next
-    use reconnects.
+    They read in autocommit — a single SELECT is its own consistent snapshot on both databases — so a read
+    costs no BEGIN and no ROLLBACK, and they skip PostgreSQL's `SELECT 1` before each use: a connection that
+    fails is invalidated and the next use reconnects.
     """
-    # One connection per event loop, kept by `Database.on_loop`; the overflow serves a second loop (a test's
-    # second client) without waiting on the first one's kept connection.
     options = {"pool_size": 1, "max_overflow": 8, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if not is_sqlite(url):
         return _postgres_engine(url, **options)
@@ -189,6 +187,7 @@ class Database:
         thread = threading.get_ident()
         connection = self._loop_connections.get(thread)
         if connection is None:
+            self._release_ended_loops()
             connection = self._loop_connections[thread] = self.loop_reader.connect()
         try:
             yield connection
@@ -197,6 +196,12 @@ class Database:
             connection.invalidate()
             connection.close()
             raise
+
+    def _release_ended_loops(self) -> None:
+        """Return the kept connections of threads that have ended (a test client's loop) to the pool."""
+        alive = {thread.ident for thread in threading.enumerate()}
+        for thread in [ident for ident in self._loop_connections if ident not in alive]:
+            self._loop_connections.pop(thread).close()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
