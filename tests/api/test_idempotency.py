@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -95,6 +96,40 @@ def test_a_key_still_being_processed_is_a_conflict(client, db, settings):
     assert response.json()["code"] == "conflict"
     assert report_count(db) == 0
     assert len(key_rows(db, key)) == 1  # the conflict left the running request's claim alone
+
+
+def test_a_retry_during_the_first_requests_transaction_waits_for_it_and_replays(client, db, settings):
+    """The API claims a new key inside the report's own transaction; a retry arriving meanwhile is held by the
+    key (PostgreSQL's unique index, SQLite's writer lock) and answers with what the first request stored."""
+    key, body = str(uuid.uuid4()), new_report_body()
+    stored = post(client, body, key=str(uuid.uuid4())).json()  # a real response stands in for the first one's
+    answers = []
+    with db.writer() as session:
+        claim = idempotency.claim_within(
+            session, scope="anonymous", key=key, fingerprint=fingerprint(body), lock_seconds=60
+        )
+        retry = threading.Thread(target=lambda: answers.append(post(client, body, key=key)))
+        retry.start()
+        retry.join(timeout=1)
+        assert retry.is_alive(), "the retry waits while the first request's transaction holds the key"
+        idempotency.complete(session, claim, status=201, body=stored)
+        session.commit()
+    retry.join(timeout=30)
+    [answer] = answers
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Idempotent-Replayed"] == "true"
+    assert answer.json() == stored
+    assert report_count(db) == 1  # the retry made none
+
+
+def test_a_claim_within_a_transaction_that_rolls_back_leaves_no_trace(client, db):
+    key, body = str(uuid.uuid4()), new_report_body()
+    with db.writer() as session:
+        idempotency.claim_within(session, scope="anonymous", key=key, fingerprint=fingerprint(body), lock_seconds=60)
+        session.rollback()
+    assert key_rows(db, key) == []
+    assert post(client, body, key=key).status_code == 201
+    assert report_count(db) == 1
 
 
 def test_a_signed_in_callers_running_key_is_a_conflict_in_their_scope(client, db, settings, personas):

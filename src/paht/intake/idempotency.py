@@ -2,10 +2,13 @@
 
 Phase one claims the key in its own short transaction, so a concurrent retry sees it at once (409);
 phase two stores the response in the same transaction that creates the report, so the report and its
-key commit together or not at all. A claim left by a crashed process expires after
-`idempotency_lock_seconds` and can then be taken over. Each claim carries the `locked_until` it
-wrote, as a fencing token: a request whose claim was taken over can neither store its response (its
-transaction fails with a conflict, so it makes no report) nor release the new owner's claim.
+key commit together or not at all. A caller whose work is one short transaction anyway (the JSON API)
+claims inside that transaction instead (`claim_within`): one commit per report instead of two, and a
+concurrent retry waits for the first request's commit (the key's unique index holds it) and replays it.
+A claim left by a crashed process expires after `idempotency_lock_seconds` and can then be taken over.
+Each claim carries the `locked_until` it wrote, as a fencing token: a request whose claim was taken over
+can neither store its response (its transaction fails with a conflict, so it makes no report) nor
+release the new owner's claim.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,11 +42,38 @@ def request_fingerprint(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_seconds: int) -> Claim:
+class KeyTaken(Exception):
+    """`claim_within` found the key already used or claimed; `claim` says which (replay, 409, 422, take-over)."""
+
+
+def require_key(key: str | None) -> str:
     if not key:
         raise BadRequest("Thiếu tiêu đề Idempotency-Key (the Idempotency-Key header is required).")
     if len(key) > MAX_KEY_LENGTH:
         raise BadRequest(f"Idempotency-Key dài quá {MAX_KEY_LENGTH} ký tự.")
+    return key
+
+
+def claim_within(session: Session, *, scope: str, key: str, fingerprint: str, lock_seconds: int) -> Claim:
+    """Claim a key as the first statement of the caller's transaction; `complete` then stores the response.
+
+    Raises KeyTaken when the key has a row. A concurrent request with the same key blocks on the unique
+    index (PostgreSQL) or on the writer lock (SQLite) until this transaction ends, then raises KeyTaken
+    and replays the stored response; if this transaction rolls back, its claim goes with it. The
+    transaction must be rolled back after KeyTaken (PostgreSQL has already aborted it).
+    """
+    now = utc_now()
+    locked_until = now + timedelta(seconds=lock_seconds)
+    row = {"scope": scope, "key": key, "request_hash": fingerprint, "locked_until": locked_until, "created_at": now}
+    try:
+        session.execute(insert(IdempotencyKey), row)
+    except IntegrityError as taken:
+        raise KeyTaken(key) from taken
+    return Claim(scope, key, locked_until=locked_until)
+
+
+def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_seconds: int) -> Claim:
+    key = require_key(key)
     now = utc_now()
     locked_until = now + timedelta(seconds=lock_seconds)
     try:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from paht.abuse import submissions
+from paht.auth.actor import Actor
 from paht.clock import as_utc, utc_now
+from paht.config import Settings
+from paht.db import Database
 from paht.deps import DB, AppSettings, CurrentActor, Lang, SignedIn, WriteSession
 from paht.enums import Channel
 from paht.errors import Conflict, Invalid
@@ -60,34 +66,55 @@ def create_report(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Any:
     """Submit a report. Requires an `Idempotency-Key`: a retry returns the original response."""
+    key = idempotency.require_key(idempotency_key)
     scope = f"user:{actor.user_id}" if actor.user_id else "anonymous"
-    claim = idempotency.claim(
-        db,
-        scope=scope,
-        key=idempotency_key,
-        fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
-        lock_seconds=settings.idempotency_lock_seconds,
-    )
+    fingerprint = idempotency.request_fingerprint(body.model_dump(mode="json"))
+    lock_seconds = settings.idempotency_lock_seconds
+    submit = partial(_submit, body, request, db, settings, actor, lang)
+    try:  # the usual case: a new key, claimed and completed in the report's own transaction
+        return submit(
+            lambda session: idempotency.claim_within(
+                session, scope=scope, key=key, fingerprint=fingerprint, lock_seconds=lock_seconds
+            )
+        )
+    except idempotency.KeyTaken:
+        pass
+    # The key has a row: a response to replay, another body (422), a request still running (409), or the
+    # expired claim of a crashed one, taken over here and then completed like a first request.
+    claim = idempotency.claim(db, scope=scope, key=key, fingerprint=fingerprint, lock_seconds=lock_seconds)
     if claim.stored is not None:
         response.status_code = claim.stored[0]
         response.headers["Idempotent-Replayed"] = "true"
         return claim.stored[1]
     try:
-        with db.writer() as session:
-            hotline = body.channel is Channel.hotline
-            submitter = submissions.from_request(request, actor, settings, hotline=hotline)  # abuse limits
-            report, token = submit_report(session, body, actor=actor, settings=settings, submitter=submitter)
-            session.flush()
-            out = schemas.ReportCreated(
-                **report_out(session, report, with_contact=actor.sees_contacts, lang=lang).model_dump(),
-                reporter_token=token,
-            )
-            stored = out.model_dump(mode="json")
-            idempotency.complete(session, claim, status=201, body=stored)
-            session.commit()
+        return submit(lambda _session: claim)
     except BaseException:
         idempotency.release(db, claim)
         raise
+
+
+def _submit(
+    body: ReportCreate,
+    request: Request,
+    db: Database,
+    settings: Settings,
+    actor: Actor,
+    lang: str,
+    claiming: Callable[[Session], idempotency.Claim],
+) -> dict[str, Any]:
+    """One transaction: hold the key (`claiming`), create the report, store the response under the key."""
+    with db.writer() as session:
+        claim = claiming(session)
+        submitter = submissions.from_request(request, actor, settings, hotline=body.channel is Channel.hotline)
+        report, token = submit_report(session, body, actor=actor, settings=settings, submitter=submitter)
+        session.flush()
+        out = schemas.ReportCreated(
+            **report_out(session, report, with_contact=actor.sees_contacts, lang=lang).model_dump(),
+            reporter_token=token,
+        )
+        stored = out.model_dump(mode="json")
+        idempotency.complete(session, claim, status=201, body=stored)
+        session.commit()
     return stored
 
 
