@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from paht.errors import Invalid
-from paht.models import Area, Organization, ReportPlace
+from paht.models import Area, Organization, ReportPlace, StatsReportDims
 from paht.places.service import import_areas
 from tests.flow import Flow
 
@@ -48,6 +48,12 @@ def test_each_report_is_placed_in_its_ward_on_intake(client, personas, db):
     assert _area_code(db, in_phu_bai["id"]) == "PHUBAI"
     assert _area_code(db, nowhere["id"]) is None
     assert _area_code(db, no_point["id"]) is None
+    # The statistics count each new report in the area it was placed in (none: key 0), without reading it back.
+    with db.read() as session:
+        dims = {str(row.report_id): row.area_key for row in session.scalars(select(StatsReportDims))}
+        place_of = {str(row.report_id): row.area_id for row in session.scalars(select(ReportPlace))}
+    assert dims[in_phu_hoi["id"]] == place_of[in_phu_hoi["id"]] != dims[in_phu_bai["id"]] == place_of[in_phu_bai["id"]]
+    assert dims[nowhere["id"]] == dims[no_point["id"]] == 0
 
 
 def _collection(*features: dict) -> dict:

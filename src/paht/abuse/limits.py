@@ -17,8 +17,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, literal, select
+from sqlalchemy import ColumnElement, Integer, bindparam, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -88,27 +90,40 @@ def hit(
     `restart_at`: the hit that brings the count to this number restarts the window, so a lock that
     follows it lasts a whole window from that moment.
     """
-    expired = _expired(now, window_seconds, idle_expiry=idle_expiry)
-    at = literal(now, UTCDateTime())
-    restart: ColumnElement[bool] = expired
+    params = {"p_scope": scope, "p_key": digest(key), "p_now": now, "p_cutoff": now - timedelta(seconds=window_seconds)}
     if restart_at is not None:
-        restart = expired | (RateLimit.hits + 1 >= restart_at)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
+        params["p_restart_at"] = restart_at
+    statement = _hit_statement(session.get_bind().dialect.name, idle_expiry, restart_at is not None)
+    hits, window_start, last_hit_at = session.execute(statement, params).one()
+    return Counter(hits, window_start, last_hit_at)
+
+
+@cache
+def _hit_statement(dialect: str, idle_expiry: bool, restarts: bool) -> Any:
+    """The upsert of `hit`, built once per shape: every submission runs it, and building it cost more than
+    running it. Parameters: p_scope, p_key, p_now, p_cutoff (window start before which a window has ended)
+    and, when `restarts`, p_restart_at."""
+    now = bindparam("p_now", type_=UTCDateTime())
+    expired = (RateLimit.last_hit_at if idle_expiry else RateLimit.window_start) <= bindparam(
+        "p_cutoff", type_=UTCDateTime()
+    )
+    restart: ColumnElement[bool] = expired
+    if restarts:
+        restart = expired | (RateLimit.hits + 1 >= bindparam("p_restart_at", type_=Integer()))
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
         insert(RateLimit)
-        .values(scope=scope, key=digest(key), window_start=now, hits=1, last_hit_at=now)
+        .values(scope=bindparam("p_scope"), key=bindparam("p_key"), window_start=now, hits=1, last_hit_at=now)
         .on_conflict_do_update(
             index_elements=["scope", "key"],
             set_={
                 "hits": case((expired, 1), else_=RateLimit.hits + 1),
-                "window_start": case((restart, at), else_=RateLimit.window_start),
-                "last_hit_at": at,
+                "window_start": case((restart, now), else_=RateLimit.window_start),
+                "last_hit_at": now,
             },
         )
         .returning(RateLimit.hits, RateLimit.window_start, RateLimit.last_hit_at)
     )
-    hits, window_start, last_hit_at = session.execute(statement).one()
-    return Counter(hits, window_start, last_hit_at)
 
 
 def peek(

@@ -83,21 +83,22 @@ def _new_events(session: Session) -> list[Event]:
     return sorted(fresh, key=lambda e: inspect(e).insert_order)
 
 
-def _next_ids(session: Session, count: int) -> list[int]:
+# Built once: the chain reads them under its lock on every flush that adds events.
+_NEWEST = select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)
+_NEWEST_HASHED = select(Event.hash).where(Event.hash.is_not(None)).order_by(Event.id.desc()).limit(1)
+_SEQUENCE_IDS = text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)")
+
+
+def _next_ids(session: Session, count: int, tip_id: int) -> list[int]:
     """Ids for the new rows in chain order: the sequence on PostgreSQL (under the chain lock), after the
     highest id on SQLite (whose writers hold the database lock)."""
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"),
-            {"n": count},
-        )
-        return sorted(row[0] for row in rows)
-    tip_id = session.scalar(select(func.max(Event.id))) or 0
+        return sorted(row[0] for row in session.execute(_SEQUENCE_IDS, {"n": count}))
     return list(range(tip_id + 1, tip_id + 1 + count))
 
 
-def _tip_hash(session: Session) -> str | None:
-    """The hash of the newest hashed row, which the next row links to.
+def _tip(session: Session) -> tuple[int, str | None]:
+    """The highest event id and the hash of the newest hashed row, which the next row links to.
 
     Rows inserted behind the app's back (a legacy import, the benchmark's bulk load) have no hash, and
     `verify_chain` reports them; the chain itself carries on past them. The newest row is nearly always
@@ -105,10 +106,12 @@ def _tip_hash(session: Session) -> str | None:
     the newest row *with* a hash let PostgreSQL's planner, seeing a table of mostly unhashed imported
     rows, scan the whole table under the chain lock (42 ms at 190,000 events: every write waited).
     """
-    newest = session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).first()
-    if newest is None or newest.hash is not None:
-        return newest.hash if newest is not None else None
-    return session.scalar(select(Event.hash).where(Event.hash.is_not(None)).order_by(Event.id.desc()).limit(1))
+    newest = session.execute(_NEWEST).first()
+    if newest is None:
+        return 0, None
+    if newest.hash is not None:
+        return newest.id, newest.hash
+    return newest.id, session.scalar(_NEWEST_HASHED)
 
 
 def _chain_new_events(session: Session, _flush_context: object, _instances: object) -> None:
@@ -117,8 +120,9 @@ def _chain_new_events(session: Session, _flush_context: object, _instances: obje
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    prev_hash = _tip_hash(session) or GENESIS
-    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh)), strict=True):
+    tip_id, tip_hash = _tip(session)
+    prev_hash = tip_hash or GENESIS
+    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh), tip_id), strict=True):
         new_event.id = new_id
         if new_event.payload is None:
             new_event.payload = {}

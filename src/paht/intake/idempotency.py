@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,7 +66,7 @@ def claim_within(session: Session, *, scope: str, key: str, fingerprint: str, lo
     locked_until = now + timedelta(seconds=lock_seconds)
     row = {"scope": scope, "key": key, "request_hash": fingerprint, "locked_until": locked_until, "created_at": now}
     try:
-        session.execute(insert(IdempotencyKey), row)
+        session.execute(_CLAIM, row)
     except IntegrityError as taken:
         raise KeyTaken(key) from taken
     return Claim(scope, key, locked_until=locked_until)
@@ -114,17 +114,28 @@ def _held(scope: str, key: str, locked_until: datetime | None) -> ColumnElement[
     )
 
 
+# Built once: every submission claims and completes a key.
+_CLAIM = insert(IdempotencyKey)
+_COMPLETE = (
+    update(IdempotencyKey)
+    .where(
+        IdempotencyKey.scope == bindparam("p_scope"),
+        IdempotencyKey.key == bindparam("p_key"),
+        IdempotencyKey.response_status.is_(None),
+        IdempotencyKey.locked_until == bindparam("p_locked_until"),
+    )
+    .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"), locked_until=None)
+    .execution_options(synchronize_session=False)  # no key object is loaded in the caller's session
+)
+
+
 def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> None:
     """Store the response in the caller's transaction (the one that created the report).
 
     Raises Conflict when the claim was taken over meanwhile: the caller's transaction must then roll back.
     """
-    stored = session.execute(
-        update(IdempotencyKey)
-        .where(_held(claim_.scope, claim_.key, claim_.locked_until))
-        .values(response_status=status, response_body=body, locked_until=None)
-        .execution_options(synchronize_session=False)  # no key object is loaded in this session
-    )
+    params = {"p_scope": claim_.scope, "p_key": claim_.key, "p_locked_until": claim_.locked_until}
+    stored = session.execute(_COMPLETE, params | {"p_status": status, "p_body": body})
     if stored.rowcount != 1:
         raise Conflict(
             "Idempotency-Key đã được một yêu cầu gửi lại khác tiếp nhận; hãy thử lại (the claim was taken over)."

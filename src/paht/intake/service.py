@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from paht.abuse.entries import match as abuse_match
@@ -125,9 +125,12 @@ def submit_report(
     return report, token
 
 
+_CODE_TAKEN = select(Report.id).where(Report.code == bindparam("code"))  # built once: every submission asks
+
+
 def _unique_code(session: Session) -> str:
     for _ in range(10):
         code = new_code()
-        if session.scalar(select(Report.id).where(Report.code == code)) is None:
+        if session.scalar(_CODE_TAKEN, {"code": code}) is None:
             return code
     raise RuntimeError("could not allocate a unique tracking code")

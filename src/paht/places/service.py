@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from paht.clock import utc_now
@@ -98,11 +98,18 @@ def load_demo_areas(session: Session) -> ImportResult:
     return import_file(session, DEMO_AREAS, place_reports=False)
 
 
+# Built once: every new report with a point asks.
+_BOXES_HOLDING = select(Area).where(
+    Area.min_lon <= bindparam("lon"),
+    Area.max_lon >= bindparam("lon"),
+    Area.min_lat <= bindparam("lat"),
+    Area.max_lat >= bindparam("lat"),
+)
+
+
 def area_for_point(session: Session, lat: float, lon: float) -> Area | None:
     """The area whose polygon holds the point; when polygons overlap, the smallest box wins."""
-    boxes = session.scalars(
-        select(Area).where(Area.min_lon <= lon, Area.max_lon >= lon, Area.min_lat <= lat, Area.max_lat >= lat)
-    )
+    boxes = session.scalars(_BOXES_HOLDING, {"lat": lat, "lon": lon})
     hits = [area for area in boxes if geometry.contains(area.geometry, lon, lat)]
     return min(hits, key=lambda a: (a.max_lon - a.min_lon) * (a.max_lat - a.min_lat), default=None)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from paht.config import get_settings
 from paht.enums import EventKind
@@ -144,13 +145,24 @@ def _walk(history: History, timezone: str) -> list[tuple[int, Deltas]]:
     return walk(history.events, history.clocks, history.body_of, channel=history.channel, timezone=timezone)
 
 
+def _new_report_area(session: Session, report_id: uuid.UUID) -> int:
+    """A new report's area: the places hook, which runs first, has put its place in this session if it has
+    one (pending or flushed), and nothing else can have placed it yet — so no query."""
+    try:
+        from paht.models import ReportPlace  # type: ignore[attr-defined]
+    except ImportError:  # the places capability is optional
+        return NONE_KEY
+    place = session.identity_map.get(identity_key(ReportPlace, report_id)) or next(
+        (obj for obj in session.new if isinstance(obj, ReportPlace) and obj.report_id == report_id), None
+    )
+    return place.area_id if place is not None else NONE_KEY
+
+
 def _new_report_history(session: Session, report: Report, event: Event) -> History:
     """A new report's history without reading it back: its one event is in hand, its first clock starts
     after the hooks, and it has never been counted (three queries off every submission, issue 7 W1).
     tests/stats/test_property.py holds the maintained rows equal to a rebuild from the database."""
-    history = History(
-        report.channel, (report.category_id or NONE_KEY, area_key(session, [report.id]).get(report.id, NONE_KEY))
-    )
+    history = History(report.channel, (report.category_id or NONE_KEY, _new_report_area(session, report.id)))
     fact = EventFact(
         event.id, event.kind, event.action, event.from_state, event.to_state, event.assignment_id, event.created_at,
         event.payload,
