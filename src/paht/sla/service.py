@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from paht.config import Settings
@@ -32,11 +32,13 @@ ASSIGNMENT_FIELDS: dict[ClockStage, tuple[str, str]] = {
 }
 
 
+# Built once: every workflow step stops its report's running clock.
+_RUNNING = select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None))
+
+
 def stop_clocks(session: Session, report: Report, *, now: datetime) -> None:
     """Stop the running clock; the step it timed is on time if it stopped before its due time."""
-    running = session.scalars(
-        select(SlaClock).where(SlaClock.report_id == report.id, SlaClock.stopped_at.is_(None))
-    ).all()
+    running = session.scalars(_RUNNING, {"report_id": report.id}).all()
     for clock in running:
         clock.stopped_at = now
         if clock.assignment_id is None or clock.stage not in ASSIGNMENT_FIELDS:
