@@ -17,6 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -104,8 +105,9 @@ def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_s
     return Claim(scope, key, locked_until=locked_until)
 
 
-def _held(scope: str, key: str, locked_until: datetime | None) -> ColumnElement[bool]:
-    """The key's row, still pending and still held by the claim that wrote `locked_until`."""
+def _held(scope: Any, key: Any, locked_until: Any) -> ColumnElement[bool]:
+    """The key's row, still pending and still held by the claim that wrote `locked_until` (values, or bound
+    parameters for a statement built once)."""
     held = (
         IdempotencyKey.locked_until.is_(None) if locked_until is None else IdempotencyKey.locked_until == locked_until
     )
@@ -118,12 +120,7 @@ def _held(scope: str, key: str, locked_until: datetime | None) -> ColumnElement[
 _CLAIM = insert(IdempotencyKey)
 _COMPLETE = (
     update(IdempotencyKey)
-    .where(
-        IdempotencyKey.scope == bindparam("p_scope"),
-        IdempotencyKey.key == bindparam("p_key"),
-        IdempotencyKey.response_status.is_(None),
-        IdempotencyKey.locked_until == bindparam("p_locked_until"),
-    )
+    .where(_held(bindparam("p_scope"), bindparam("p_key"), bindparam("p_locked_until")))
     .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"), locked_until=None)
     .execution_options(synchronize_session=False)  # no key object is loaded in the caller's session
 )

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
@@ -19,6 +19,7 @@ from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Event, Report, SlaClock
 from paht.search.engine import Scope
 from paht.search.queries import narrow
+from paht.sla.service import RUNNING_CLOCKS
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -125,9 +126,7 @@ def current_assignment(session: Session, report: Report) -> Assignment | None:
     return session.get(Assignment, report.current_assignment_id) if report.current_assignment_id else None
 
 
-_RUNNING_CLOCK = (  # built once: every report answered in full asks
-    select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None)).limit(1)
-)
+_RUNNING_CLOCK = RUNNING_CLOCKS.limit(1)
 
 
 def running_clock(session: Session, report_id: uuid.UUID) -> SlaClock | None:

@@ -32,13 +32,14 @@ ASSIGNMENT_FIELDS: dict[ClockStage, tuple[str, str]] = {
 }
 
 
-# Built once: every workflow step stops its report's running clock.
-_RUNNING = select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None))
+# A report's running clocks (parameter `report_id`), built once: every workflow step stops them, and every
+# report answered in full shows the one running (paht.reports.queries.running_clock).
+RUNNING_CLOCKS = select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None))
 
 
 def stop_clocks(session: Session, report: Report, *, now: datetime) -> None:
     """Stop the running clock; the step it timed is on time if it stopped before its due time."""
-    running = session.scalars(_RUNNING, {"report_id": report.id}).all()
+    running = session.scalars(RUNNING_CLOCKS, {"report_id": report.id}).all()
     for clock in running:
         clock.stopped_at = now
         if clock.assignment_id is None or clock.stage not in ASSIGNMENT_FIELDS:
