@@ -13,7 +13,8 @@ from sqlalchemy import select
 from paht.clock import set_now
 from paht.config import Settings
 from paht.jobs.worker import run_pending
-from paht.models import Category, Event
+from paht.models import Category, Event, Report
+from paht.reports.serialize import report_out
 from tests.flow import Flow
 
 REPORTS = "/api/v1/reports"
@@ -118,6 +119,25 @@ def test_the_list_needs_a_token_and_never_carries_reporter_contact(client, perso
     page = _list(client, personas)
     assert page["items"][0].get("reporter") is None
     assert "Planted" not in json.dumps(page)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_list_item_is_the_report_as_report_out_shows_it_without_detail(client, personas, flow, db, lang):
+    """The list writes its items from the listed columns (paht.reports.listing); they must stay ReportOut."""
+    flow.submit(location={"lat": 16.46, "lon": 107.59})
+    flow.submit(location=None)
+    for state in ("dispatched", "processing", "published", "duplicate"):  # duplicate: one more report
+        flow.to_state(state)
+    newest = _list(client, personas, lang=lang)
+    ranked = _list(client, personas, lang=lang, q="đèn đường", sort="relevance")  # loads whole reports instead
+    for page in (newest, ranked):
+        assert len(page["items"]) == 7
+        with db.read() as session:
+            shown = [session.get(Report, uuid.UUID(item["id"])) for item in page["items"]]
+            expected = [report_out(session, r, with_contact=False, detail=False, lang=lang) for r in shown]
+        assert page["items"] == [e.model_dump(mode="json") for e in expected]
+    locations = [item["location"] for item in newest["items"]]
+    assert None in locations and {"lat": 16.46, "lon": 107.59, "address": None} in locations
 
 
 # ---- keyset pagination --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from paht.intake import idempotency
 from paht.intake.schemas import ReportCreate
 from paht.intake.service import submit_report
 from paht.params import IsoDateTime
-from paht.reports import queries, schemas
+from paht.reports import listing, queries, schemas
 from paht.reports.audit import record_contact_view
 from paht.reports.rating import RatingIn, rate
 from paht.reports.serialize import report_out
@@ -156,11 +156,8 @@ def list_reports(
         items, next_cursor = search_lists.staff_page(
             session, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
         )
-        page = schemas.ReportPage(
-            items=[report_out(session, r, with_contact=False, detail=False, lang=lang) for r in items],
-            next_cursor=next_cursor,
-        )
-    return document(page)
+        page = listing.page_json(items, next_cursor, lang=lang)
+    return Response(page, media_type="application/json")
 
 
 @router.get("/reports/{report_id}", response_model=schemas.ReportOut)

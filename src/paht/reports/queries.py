@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
@@ -61,7 +63,8 @@ class ReportFilters:
     q: str | None = None  # full-text search, diacritics ignored (paht.search)
 
 
-def encode_cursor(report: Report) -> str:
+def encode_cursor(report: Any) -> str:
+    """The cursor after `report` (a `Report` or a row with its `created_at` and `id`)."""
     raw = json.dumps([report.created_at.isoformat(), str(report.id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -80,14 +83,23 @@ def _overdue_clause() -> ColumnElement[bool]:
 
 
 def list_visible(
-    session: Session, actor: Actor, filters: ReportFilters, *, cursor: str | None, limit: int
-) -> tuple[list[Report], str | None]:
-    """Newest first, keyset-paginated on (created_at, id): no OFFSET and no COUNT(*)."""
+    session: Session,
+    actor: Actor,
+    filters: ReportFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    columns: Sequence[InstrumentedAttribute[Any]] = (),
+) -> tuple[list[Any], str | None]:
+    """Newest first, keyset-paginated on (created_at, id): no OFFSET and no COUNT(*).
+
+    Loaded `Report`s, or with `columns` (which must include `id` and `created_at`) rows of just those."""
     query = filtered_visible(session, actor, filters)
     if cursor:
         created, report_id = decode_cursor(cursor)
         query = query.where(or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id)))
-    rows = session.scalars(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)).all()
+    query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)
+    rows = session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query).all()
     page = list(rows[:limit])
     return page, encode_cursor(page[-1]) if len(rows) > limit else None
 

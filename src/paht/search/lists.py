@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,7 @@ from paht.auth.actor import Actor
 from paht.models import Report
 from paht.publishing import queries as public_queries
 from paht.reports import queries as report_queries
+from paht.reports.listing import LISTED
 from paht.search.engine import Scope
 from paht.search.queries import SearchSort, ranked_page
 
@@ -30,13 +32,14 @@ def staff_page(
     cursor: str | None,
     limit: int,
     cap: int,
-) -> tuple[list[Report], str | None]:
+) -> tuple[list[Any], str | None]:
+    """Loaded `Report`s when ranked by relevance, rows of `LISTED` when newest first."""
     if filters.q and sort is SearchSort.relevance:
         base = report_queries.filtered_visible(session, actor, replace(filters, q=None))
         return ranked_page(
             session, base, filters.q, Scope.staff, at=Report.created_at, cursor=cursor, limit=limit, cap=cap
         )
-    return report_queries.list_visible(session, actor, filters, cursor=cursor, limit=limit)
+    return report_queries.list_visible(session, actor, filters, cursor=cursor, limit=limit, columns=LISTED)
 
 
 def public_page(
