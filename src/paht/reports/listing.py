@@ -9,7 +9,7 @@ checks that a page equals the one `ReportOut` would give, field for field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -58,42 +58,51 @@ _SHOWN = {
 }
 
 
-def item(report: Any, lang: str) -> dict[str, Any]:
-    """One list item from a row of `LISTED` or a loaded `Report` (both answer by attribute name)."""
-    state, state_label = _SHOWN["en" if lang == "en" else "vi"][report.state]
-    has_location = report.lat is not None or report.address
+def listed(report: Report) -> tuple[Any, ...]:
+    """A loaded report's values in `LISTED` order (the relevance-ranked page loads whole reports)."""
+    return tuple(getattr(report, column.key) for column in LISTED)
+
+
+def item(values: Sequence[Any], shown: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """One list item from values in `LISTED` order (unpacked: a row's attributes cost 10 µs an item)."""
+    (id_, code, state, version, channel, urgent, title, description, category_id, lat, lon, address,
+     organization_id, duplicate_of_id, close_reason, result, approved_result, public_title,
+     public_description, public_result, rating, created_at, updated_at, dispatched_at, published_at,
+     closed_at) = values  # fmt: skip
+    state, state_label = shown[state]
     return {
-        "id": report.id,
-        "code": report.code,
+        "id": id_,
+        "code": code,
         "state": state,
         "state_label": state_label,
-        "version": report.version,
-        "channel": report.channel,
-        "urgent": report.urgent,
-        "title": report.title,
-        "description": report.description,
-        "category_id": report.category_id,
-        "location": {"lat": report.lat, "lon": report.lon, "address": report.address} if has_location else None,
-        "organization_id": report.current_organization_id,
-        "duplicate_of_id": report.duplicate_of_id,
-        "close_reason": report.close_reason,
-        "result": report.result,
-        "approved_result": report.approved_result,
-        "public_title": report.public_title,
-        "public_description": report.public_description,
-        "public_result": report.public_result,
-        "rating": report.rating,
-        "created_at": report.created_at,
-        "updated_at": report.updated_at,
-        "dispatched_at": report.dispatched_at,
-        "published_at": report.published_at,
-        "closed_at": report.closed_at,
+        "version": version,
+        "channel": channel,
+        "urgent": urgent,
+        "title": title,
+        "description": description,
+        "category_id": category_id,
+        "location": {"lat": lat, "lon": lon, "address": address} if lat is not None or address else None,
+        "organization_id": organization_id,
+        "duplicate_of_id": duplicate_of_id,
+        "close_reason": close_reason,
+        "result": result,
+        "approved_result": approved_result,
+        "public_title": public_title,
+        "public_description": public_description,
+        "public_result": public_result,
+        "rating": rating,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "dispatched_at": dispatched_at,
+        "published_at": published_at,
+        "closed_at": closed_at,
         "assignment": None,
         "clock": None,
         "reporter": None,
     }
 
 
-def page_json(reports: Iterable[Any], next_cursor: str | None, *, lang: str) -> bytes:
-    """A `ReportPage` as JSON bytes."""
-    return orjson.dumps({"items": [item(r, lang) for r in reports], "next_cursor": next_cursor}, option=_OPTIONS)
+def page_json(rows: Iterable[Sequence[Any]], next_cursor: str | None, *, lang: str) -> bytes:
+    """A `ReportPage` as JSON bytes, from rows in `LISTED` order."""
+    shown = _SHOWN["en" if lang == "en" else "vi"]
+    return orjson.dumps({"items": [item(r, shown) for r in rows], "next_cursor": next_cursor}, option=_OPTIONS)

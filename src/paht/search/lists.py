@@ -12,7 +12,7 @@ from paht.auth.actor import Actor
 from paht.models import Report
 from paht.publishing import queries as public_queries
 from paht.reports import queries as report_queries
-from paht.reports.listing import LISTED
+from paht.reports.listing import LISTED, listed
 from paht.search.engine import Scope
 from paht.search.queries import SearchSort, ranked_page
 
@@ -33,12 +33,13 @@ def staff_page(
     limit: int,
     cap: int,
 ) -> tuple[list[Any], str | None]:
-    """Loaded `Report`s when ranked by relevance, rows of `LISTED` when newest first."""
+    """One page of rows in `paht.reports.listing.LISTED` order, and the cursor for the next."""
     if filters.q and sort is SearchSort.relevance:
         base = report_queries.filtered_visible(session, actor, replace(filters, q=None))
-        return ranked_page(
+        reports, next_cursor = ranked_page(
             session, base, filters.q, Scope.staff, at=Report.created_at, cursor=cursor, limit=limit, cap=cap
         )
+        return [listed(r) for r in reports], next_cursor
     return report_queries.list_visible(session, actor, filters, cursor=cursor, limit=limit, columns=LISTED)
 
 
