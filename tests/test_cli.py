@@ -81,3 +81,13 @@ def test_bootstrapping_a_city_from_the_command_line(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT role FROM user_roles")).scalars().all() == ["admin"]
     engine.dispose()
+
+
+def test_the_server_entry_point_freezes_what_it_built_out_of_the_collectors_full_passes(tmp_path):
+    """`paht serve` and uvicorn import paht.asgi; its long-lived objects must not be rescanned (paht/asgi.py)."""
+    env = os.environ | {"PAHT_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}", "PAHT_DATA_DIR": str(tmp_path)}
+    probe = "import gc, paht.asgi; print(gc.get_freeze_count(), len(gc.get_objects(generation=2)))"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen, scanned = map(int, done.stdout.split())
+    assert frozen > 100_000 and scanned < 1_000
