@@ -106,5 +106,5 @@ def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
         items = [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()]
         for start in range(0, len(items), 10_000):
             session.execute(StatsReportDims.__table__.insert(), items[start : start + 10_000])
-        write(session, total)
+        write(session, total, whole_rows=True)
     return len(dims)
