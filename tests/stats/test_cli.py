@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from paht.cli import app
 from paht.config import get_settings
+from paht.stats import aggregates
 from tests.stats import scenario
 from tests.stats.compare import maintained
 from tests.stats.world import World
@@ -51,3 +52,15 @@ def test_rebuild_and_export_from_the_command_line(db, settings, cli_env, tmp_pat
     result = runner.invoke(app, ["stats", "export", "reports", "--contacts", "-o", str(with_contacts)])
     assert result.exit_code == 0 and "+84905111222" in with_contacts.read_text(encoding="utf-8-sig")
     assert runner.invoke(app, ["stats", "export", "pictures", "-o", str(out)]).exit_code != 0
+
+
+def test_a_rebuild_written_a_few_rows_per_statement_gives_the_same_tables(db, settings, monkeypatch):
+    """Rows go in bounded statements (one array per column on PostgreSQL); the chunks must add up."""
+    scenario.build(World(db, settings))
+    with db.read() as session:
+        before = maintained(session)
+    monkeypatch.setattr(aggregates, "ROWS_PER_STATEMENT", 3)
+    with db.write() as session:
+        assert aggregates.rebuild(session, batch_size=4) == 7
+    with db.read() as session:
+        assert maintained(session) == before

@@ -200,6 +200,7 @@ _DAILY = Table(
     "stats_daily", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key) for c in StatsDaily.__table__.c)
 )
 _BUCKET_KEY = (*KEY_COLUMNS, "metric", "bucket")
+ROWS_PER_STATEMENT = 10_000  # a rebuild writes millions of rows: in bounded statements
 _SQL_TYPES = {"grain": "varchar", "day": "date", "metric": "varchar", "bucket": "varchar"}  # others: bigint
 
 
@@ -230,11 +231,14 @@ def _add(session: Session, table: str, added: tuple[str, ...], rows: list[tuple[
     """Add to `table`'s columns `added`; each row is its key's values, then those columns' values."""
     key = KEY_COLUMNS if table == "stats_daily" else _BUCKET_KEY
     columns = (*key, *added)
-    if session.get_bind().dialect.name == "postgresql":
-        arrays = {name: list(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)}
-        session.execute(_postgres_upsert(table, columns, added), arrays)
-    else:
-        session.execute(_sqlite_upsert(table, added), [dict(zip(columns, row, strict=True)) for row in rows])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        if postgres:
+            arrays = {name: list(values) for name, values in zip(columns, zip(*chunk, strict=True), strict=True)}
+            session.execute(_postgres_upsert(table, columns, added), arrays)
+        else:
+            session.execute(_sqlite_upsert(table, added), [dict(zip(columns, row, strict=True)) for row in chunk])
 
 
 def write(session: Session, rows: Rows, *, whole_rows: bool = False) -> None:
