@@ -224,7 +224,7 @@ def _postgres_upsert(table: str, columns: tuple[str, ...], added: tuple[str, ...
     arrays = ", ".join(f"CAST(:{c} AS {_SQL_TYPES.get(c, 'bigint')}[])" for c in columns)
     updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in added)
     insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608  # nosec B608
-    return text(f"{insert}ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")
+    return text(f"{insert}ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")  # nosec B608
 
 
 def _add(session: Session, table: str, added: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
