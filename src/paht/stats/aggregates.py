@@ -199,7 +199,9 @@ def on_report_change(session: Session, report: Report, event: Event) -> None:
 _DAILY = Table(
     "stats_daily", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key) for c in StatsDaily.__table__.c)
 )
-_BUCKET_KEY = (*KEY_COLUMNS, "metric", "bucket")
+# Each table written here: its SQLAlchemy table (for SQLite's statement) and the columns of its key.
+_TABLES = {"stats_daily": _DAILY, "stats_buckets": StatsBucket.__table__}
+_KEYS = {"stats_daily": KEY_COLUMNS, "stats_buckets": (*KEY_COLUMNS, "metric", "bucket")}
 ROWS_PER_STATEMENT = 10_000  # a rebuild writes millions of rows: in bounded statements
 _SQL_TYPES = {"grain": "varchar", "day": "date", "metric": "varchar", "bucket": "varchar"}  # others: bigint
 
@@ -207,11 +209,10 @@ _SQL_TYPES = {"grain": "varchar", "day": "date", "metric": "varchar", "bucket": 
 @lru_cache(maxsize=256)  # a step's counters come in a few dozen combinations
 def _sqlite_upsert(table: str, added: tuple[str, ...]) -> Any:
     """SQLite: add to the columns `added` of each row given (executemany: one prepared statement)."""
-    target = _DAILY if table == "stats_daily" else StatsBucket.__table__
+    target = _TABLES[table]
     statement = sqlite_insert(target)
-    key = KEY_COLUMNS if table == "stats_daily" else _BUCKET_KEY
     return statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: target.c[name] + statement.excluded[name] for name in added}
+        index_elements=list(_KEYS[table]), set_={name: target.c[name] + statement.excluded[name] for name in added}
     )
 
 
@@ -220,17 +221,15 @@ def _postgres_upsert(table: str, columns: tuple[str, ...], added: tuple[str, ...
     """PostgreSQL: the rows as one array per column, unnested: one statement and one round trip. psycopg
     sends each row of an executemany as a message of its own (~40 µs of CPU each; a step writes ~36 rows).
     Names come from the models, never from input."""
-    key = KEY_COLUMNS if table == "stats_daily" else _BUCKET_KEY
     arrays = ", ".join(f"CAST(:{c} AS {_SQL_TYPES.get(c, 'bigint')}[])" for c in columns)
     updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in added)
     insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608  # nosec B608
-    return text(f"{insert}ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")  # nosec B608
+    return text(f"{insert}ON CONFLICT ({', '.join(_KEYS[table])}) DO UPDATE SET {updates}")  # nosec B608
 
 
 def _add(session: Session, table: str, added: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Add to `table`'s columns `added`; each row is its key's values, then those columns' values."""
-    key = KEY_COLUMNS if table == "stats_daily" else _BUCKET_KEY
-    columns = (*key, *added)
+    columns = (*_KEYS[table], *added)
     postgres = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
