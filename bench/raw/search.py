@@ -3,22 +3,26 @@
 The query text is parsed and turned into an FTS5 expression / tsquery by PAHT's own pure functions
 (`paht.search.text.parse`, `paht.search.engine`), so both apps look up exactly the same thing; the
 plan follows `engine.report_matches`: a bounded count decides between collecting the few matches from
-the index and probing each row of the list; `queries.narrow` falls back from the phrase to each word.
+the index and probing each row of the list (the count remembered for a while by PAHT's own
+`paht.search.counts`); `queries.narrow` falls back from the phrase to each word.
 """
 
 from __future__ import annotations
 
 import base64
+import weakref
 from typing import Any
 
 from bench.raw import reads, shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Dialect, Store
-from paht.search.engine import Scope, collect_limit, fts5_expression, like_pattern, likeable, tsquery_text
+from paht.search.counts import CountMemory
+from paht.search.engine import Scope, collect_limit, fts5_expression, like_pattern, likeable, tsquery_text, words_key
 from paht.search.text import parse
 
 MAX_QUERY_LENGTH = 200
 Groups = Any
+_COUNTS: weakref.WeakKeyDictionary[Store, CountMemory] = weakref.WeakKeyDictionary()
 
 
 def _index_match(d: Dialect, groups: Groups, scope: Scope) -> tuple[str, tuple]:
@@ -52,8 +56,13 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
         if d.sqlite
         else f"SELECT s.id FROM report_search s WHERE {condition}"
     )
-    found = store.read_one(f"SELECT count(*) FROM ({counted} LIMIT {limit}) x", params)
-    if found is not None and found[0] < limit:
+
+    def count(up_to: int) -> int:
+        found = store.read_one(f"SELECT count(*) FROM ({counted} LIMIT {up_to}) x", params)
+        return found[0] if found is not None else 0
+
+    memory = _COUNTS.get(store) or _COUNTS.setdefault(store, CountMemory())
+    if not memory.at_least(words_key(groups, scope), limit, count):
         return collected
     probe, probe_params = _row_probe(d, groups, scope)
     return f"EXISTS (SELECT 1 FROM report_search s WHERE s.report_id = r.id AND {probe})", probe_params

@@ -7,13 +7,15 @@ be injected. Both engines index the same pre-tokenised folded text (see `paht.se
 
 from __future__ import annotations
 
+import weakref
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Engine, Select, column, exists, func, literal_column, select, table
 from sqlalchemy.orm import Session, aliased
 
 from paht.models import Report, ReportSearch
 from paht.queryhints import walk_threshold
+from paht.search.counts import CountMemory
 from paht.search.text import Term
 
 Groups = tuple[tuple[Term, ...], ...]
@@ -152,9 +154,28 @@ def report_matches(session: Session, groups: Groups, scope: Scope) -> ColumnElem
     if prefix and not (dialect == "sqlite" and likeable(groups)):  # costly to test row by row otherwise
         return collected
     limit = collect_limit(indexed_reports(session))
-    if _count_up_to(session, dialect, groups, scope, limit) < limit:
+    count = lambda up_to: _count_up_to(session, dialect, groups, scope, up_to)  # noqa: E731
+    if not _remembered_counts(session).at_least(words_key(groups, scope), limit, count):
         return collected
     return _probed(dialect, groups, scope)
+
+
+# One memory per engine: a database's counts never answer for another's (tests open many).
+_COUNTS: weakref.WeakKeyDictionary[Engine, CountMemory] = weakref.WeakKeyDictionary()
+
+
+def _remembered_counts(session: Session) -> CountMemory:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    memory = _COUNTS.get(engine)
+    if memory is None:
+        memory = _COUNTS[engine] = CountMemory()
+    return memory
+
+
+def words_key(groups: Groups, scope: Scope) -> tuple:
+    """What a count depends on: the folded words (NFD and NFC, "Huệ" and "hue" count alike) and the scope."""
+    return scope.value, tuple(tuple((t.folded, t.prefix) for t in group) for group in groups)
 
 
 def _count_up_to(session: Session, dialect: str, groups: Groups, scope: Scope, limit: int) -> int:
