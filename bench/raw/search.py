@@ -4,13 +4,14 @@ The query text is parsed and turned into an FTS5 expression / tsquery by PAHT's 
 (`paht.search.text.parse`, `paht.search.engine`), so both apps look up exactly the same thing; the
 plan follows `engine.report_matches`: a bounded count decides between collecting the few matches from
 the index and probing each row of the list (the count remembered for a while by PAHT's own
-`paht.search.counts`); `queries.narrow` falls back from the phrase to each word.
+`paht.search.counts`); `queries.searched_page` falls back from the phrase to each word.
 """
 
 from __future__ import annotations
 
 import base64
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from bench.raw import reads, shapes
@@ -68,30 +69,41 @@ def _matches(store: Store, groups: Groups, scope: Scope) -> tuple[str, tuple]:
     return f"EXISTS (SELECT 1 FROM report_search s WHERE s.report_id = r.id AND {probe})", probe_params
 
 
-def narrowed(store: Store, q: str, scope: Scope, base: str, params: tuple) -> tuple[str, tuple] | None:
-    """`base AND <matches q>`: the phrase, or each word when the phrase matches nothing in `base`."""
+def searched(
+    store: Store, q: str, scope: Scope, base: str, params: tuple, page: Callable[[str, tuple], list]
+) -> list | None:
+    """`page(base AND <matches q>)`: the phrase's page, or each word's when that first page is empty
+    (`paht.search.queries.searched_page`; the benchmark's lists have no cursor). None: no words in q."""
     query = parse(q)
     if query.empty or len(q) > MAX_QUERY_LENGTH:
         return None
     condition, extra = _matches(store, query.strict(), scope)
-    strict = (f"{base} AND {condition}", params + extra)
-    if not query.can_relax or store.read_one(f"SELECT 1 FROM reports r WHERE {strict[0]} LIMIT 1", strict[1]):
-        return strict
+    rows = page(f"{base} AND {condition}", params + extra)
+    if rows or not query.can_relax:
+        return rows
     condition, extra = _matches(store, query.relaxed(), scope)
-    return f"{base} AND {condition}", params + extra
+    return page(f"{base} AND {condition}", params + extra)
 
 
 def public_list(store: Store, query: dict[str, list[str]]) -> reads.Response:
     """GET /api/v1/public/reports?q=…: PublicReportPage, newest published first."""
     limit = int(query.get("limit", ["50"])[0])
+    if not 1 <= limit <= 200:
+        return 422, {"detail": "invalid limit", "code": "invalid"}
     hint = "+" if store.dialect.sqlite else ""  # paht.queryhints.unindexed, as in publishing.queries
-    where = narrowed(store, query["q"][0], Scope.public, f"{hint}r.state = 'published'", ())
-    if where is None or not 1 <= limit <= 200:
-        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
-    rows = store.read(
-        f"SELECT r.code FROM reports r WHERE {where[0]} ORDER BY r.published_at DESC, r.id DESC LIMIT ?",
-        (*where[1], limit + 1),
+    rows = searched(
+        store,
+        query["q"][0],
+        Scope.public,
+        f"{hint}r.state = 'published'",
+        (),
+        lambda where, params: store.read(
+            f"SELECT r.code FROM reports r WHERE {where} ORDER BY r.published_at DESC, r.id DESC LIMIT ?",
+            (*params, limit + 1),
+        ),
     )
+    if rows is None:
+        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
     items = [reads.public_report(store, code)[1] for (code,) in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -107,14 +119,22 @@ def public_list(store: Store, query: dict[str, list[str]]) -> reads.Response:
 def staff_list(store: Store, who: Caller, query: dict[str, list[str]]) -> reads.Response:
     """GET /api/v1/reports?q=…: ReportPage of the caller's visible reports, newest first."""
     limit = int(query.get("limit", ["50"])[0])
+    if not 1 <= limit <= 200:
+        return 422, {"detail": "invalid limit", "code": "invalid"}
     base, params = visibility(who)
-    where = narrowed(store, query["q"][0], Scope.staff, base, params)
-    if where is None or not 1 <= limit <= 200:
-        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
-    rows = store.read(
-        f"SELECT {shapes.REPORT_SELECT} FROM reports r WHERE {where[0]} ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
-        (*where[1], limit + 1),
+    rows = searched(
+        store,
+        query["q"][0],
+        Scope.staff,
+        base,
+        params,
+        lambda where, values: store.read(
+            f"SELECT {shapes.REPORT_SELECT} FROM reports r WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+            (*values, limit + 1),
+        ),
     )
+    if rows is None:
+        return 422, {"detail": "q: cần ít nhất một từ", "code": "invalid"}
     page = rows[:limit]
     d = store.dialect
     next_cursor = shapes.cursor(d, page[-1][21], page[-1][0]) if len(rows) > limit else None

@@ -4,14 +4,11 @@ searched again take the plan it chose without counting again, and a count never 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from paht.search import engine
 from paht.search.counts import CountMemory
 from tests.flow import Flow
+from tests.search.statements import counted_statements
 
 
 class Counter:
@@ -73,23 +70,6 @@ def test_the_memory_holds_a_bounded_number_of_counts():
     memory.at_least("a", 5, counter)
     assert len(counter.calls) == 5  # "a" was forgotten when "d" came in
     assert len(memory._counted) <= 3
-
-
-@contextmanager
-def counted_statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def seen(_connection, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engines = {db.engine, db.read_engine}
-    for bind in engines:
-        event.listen(bind, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        for bind in engines:
-            event.remove(bind, "before_cursor_execute", seen)
 
 
 def _counts(statements: list[str]) -> int:

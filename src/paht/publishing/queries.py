@@ -18,7 +18,7 @@ from paht.publishing.schemas import NamedRef, PublicPhoto, PublicReport, RatingS
 from paht.queryhints import unindexed
 from paht.reports.codes import normalise_code
 from paht.search.engine import Scope
-from paht.search.queries import narrow
+from paht.search.queries import narrow, searched_page
 from paht.workflow.states import ReportState, as_reporter_sees, label
 
 
@@ -184,22 +184,27 @@ def list_published(
     limit: int,
     q: str | None = None,
 ) -> tuple[list[Report], str | None]:
-    query = published_query(
+    base = published_query(
         session,
-        q=q,
+        q=None,
         category_id=category_id,
         organization_id=organization_id,
         published_from=published_from,
         published_to=published_to,
     )
-    if cursor:
-        at, report_id = _decode(cursor)
-        query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
-    # Callers read the public document by id (public_reports) or a marker's few columns: loading whole
-    # reports cost as much as the search itself (W4). Anything else raises instead of loading row by row.
-    query = query.options(load_only(*LISTED_COLUMNS, raiseload=True))
-    rows = session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)).all()
-    page = list(rows[:limit])
+    after = _decode(cursor) if cursor else None
+
+    def rows_of(query: Select) -> list[Report]:
+        if after is not None:
+            at, report_id = after
+            query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
+        # Callers read the public document by id (public_reports) or a marker's few columns: loading whole
+        # reports cost as much as the search itself (W4). Anything else raises instead of loading row by row.
+        query = query.options(load_only(*LISTED_COLUMNS, raiseload=True))
+        return list(session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)))
+
+    rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None) if q else rows_of(base)
+    page = rows[:limit]
     return page, _encode(page[-1]) if len(rows) > limit else None
 
 

@@ -6,7 +6,7 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from paht.enums import EventKind
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Event, Report, SlaClock
 from paht.search.engine import Scope
-from paht.search.queries import narrow
+from paht.search.queries import narrow, searched_page
 from paht.sla.service import RUNNING_CLOCKS
 
 
@@ -94,13 +94,23 @@ def list_visible(
     """Newest first, keyset-paginated on (created_at, id): no OFFSET and no COUNT(*).
 
     Loaded `Report`s, or with `columns` (which must include `id` and `created_at`) rows of just those."""
-    query = filtered_visible(session, actor, filters)
-    if cursor:
-        created, report_id = decode_cursor(cursor)
-        query = query.where(or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id)))
-    query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)
-    rows = session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query).all()
-    page = list(rows[:limit])
+    after = decode_cursor(cursor) if cursor else None
+
+    def rows_of(query: Select) -> list[Any]:
+        if after is not None:
+            created, report_id = after
+            query = query.where(
+                or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id))
+            )
+        query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)
+        return list(session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query))
+
+    base = filtered_visible(session, actor, replace(filters, q=None))
+    if filters.q:
+        rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
+    else:
+        rows = rows_of(base)
+    page = rows[:limit]
     return page, encode_cursor(page[-1]) if len(rows) > limit else None
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -50,6 +52,24 @@ def narrow(session: Session, base: Select, q: str, scope: Scope) -> Select:
     if not query.can_relax or session.scalar(select(strict.exists())):
         return strict
     return base.where(_matched(session, query, scope, relaxed=True))
+
+
+def searched_page(
+    session: Session, base: Select, q: str, scope: Scope, page: Callable[[Select], list[Any]], *, continued: bool
+) -> list[Any]:
+    """`page(narrow(session, base, q, scope))` without `narrow`'s look ahead: the page answers it.
+
+    Lists run the phrase's page first. A page with rows shows that the phrase matches among `base`, and an
+    empty first page that it does not (then each word's page is run); only an empty later page
+    (`continued`: after a cursor) still needs to ask. The look ahead evaluated the phrase once more per
+    search, ~40 % of the database time of the benchmark's searches on SQLite (W4).
+    """
+    query = parse_query(q)
+    strict = base.where(_matched(session, query, scope, relaxed=False))
+    rows = page(strict)
+    if rows or not query.can_relax or (continued and session.scalar(select(strict.exists()))):
+        return rows
+    return page(base.where(_matched(session, query, scope, relaxed=True)))
 
 
 def _offset(cursor: str | None) -> int:
