@@ -10,6 +10,7 @@ from sqlalchemy import select
 from paht.clock import set_now, utc_now
 from paht.models import Event, Report
 from tests.flow import Flow
+from tests.search.statements import counted_statements
 
 
 def _report_url(report) -> str:  # type: ignore[no-untyped-def]
@@ -278,3 +279,17 @@ def test_a_hotline_call_becomes_a_report_through_the_intake_service(browser, db)
         report = session.scalar(select(Report))
         assert (report.channel, report.reporter_phone, report.address) == ("hotline", "+842343822123", "Chợ Đông Ba")
     assert browser("sxd.handler").get("/console/ioc/hotline").status_code == 403
+
+
+def test_the_console_list_searches_the_phrase_then_each_word_without_looking_ahead(browser, client, personas, db):
+    """The console's list runs the phrase's page first, as the API's does (paht.search.queries.searched_page)."""
+    flow = Flow(client, personas, db)
+    phrase = flow.submit(title="Ngập", description="Ngập sâu trên đường Nguyễn Huệ.")
+    words = flow.submit(title="Điện", description="Mất điện đường Nguyễn Trãi, gần cầu Huế.")
+    operator = browser("ioc.operator")
+    with counted_statements(db) as statements:
+        found = operator.get("/console/reports?q=nguyen+hue")
+        fallback = operator.get("/console/reports?q=nguyen+cau+hue")
+    assert phrase["code"] in found.text and words["code"] not in found.text
+    assert words["code"] in fallback.text and phrase["code"] not in fallback.text
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT EXISTS")]

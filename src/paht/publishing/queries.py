@@ -203,7 +203,7 @@ def list_published(
         query = query.options(load_only(*LISTED_COLUMNS, raiseload=True))
         return list(session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)))
 
-    rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None) if q else rows_of(base)
+    rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None)
     page = rows[:limit]
     return page, _encode(page[-1]) if len(rows) > limit else None
 

@@ -106,10 +106,7 @@ def list_visible(
         return list(session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query))
 
     base = filtered_visible(session, actor, replace(filters, q=None))
-    if filters.q:
-        rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
-    else:
-        rows = rows_of(base)
+    rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
     page = rows[:limit]
     return page, encode_cursor(page[-1]) if len(rows) > limit else None
 

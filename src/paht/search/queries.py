@@ -55,15 +55,17 @@ def narrow(session: Session, base: Select, q: str, scope: Scope) -> Select:
 
 
 def searched_page(
-    session: Session, base: Select, q: str, scope: Scope, page: Callable[[Select], list[Any]], *, continued: bool
+    session: Session, base: Select, q: str | None, scope: Scope, page: Callable[[Select], list[Any]], *, continued: bool
 ) -> list[Any]:
-    """`page(narrow(session, base, q, scope))` without `narrow`'s look ahead: the page answers it.
+    """`page(narrow(session, base, q, scope))` (`page(base)` without words) without `narrow`'s look ahead.
 
     Lists run the phrase's page first. A page with rows shows that the phrase matches among `base`, and an
     empty first page that it does not (then each word's page is run); only an empty later page
     (`continued`: after a cursor) still needs to ask. The look ahead evaluated the phrase once more per
     search, ~40 % of the database time of the benchmark's searches on SQLite (W4).
     """
+    if not q:
+        return page(base)
     query = parse_query(q)
     strict = base.where(_matched(session, query, scope, relaxed=False))
     rows = page(strict)

@@ -22,7 +22,7 @@ from paht.errors import Invalid
 from paht.models import Category, Organization, Report, SlaClock
 from paht.reports.queries import visible
 from paht.search.engine import Scope
-from paht.search.queries import narrow
+from paht.search.queries import narrow, searched_page
 
 PAGE_SIZE = 25
 
@@ -61,7 +61,8 @@ def overdue_clause(now: datetime) -> ColumnElement[bool]:
     return exists().where(SlaClock.report_id == Report.id, SlaClock.stopped_at.is_(None), SlaClock.due_at < now)
 
 
-def _filtered(session: Session, query: Select, actor: Actor, q: ListQuery) -> Select:
+def _filtered(query: Select, actor: Actor, q: ListQuery) -> Select:
+    """The list's filters but its search words (`q.q`), which each caller applies its own way."""
     query = query.where(visible(actor))
     if q.states:
         query = query.where(Report.state.in_(q.states))
@@ -79,8 +80,6 @@ def _filtered(session: Session, query: Select, actor: Actor, q: ListQuery) -> Se
         query = query.where(Report.created_at >= q.created_from)
     if q.created_to is not None:
         query = query.where(Report.created_at < q.created_to)
-    if q.q:
-        query = narrow(session, query, q.q, Scope.staff)
     return query
 
 
@@ -130,11 +129,16 @@ def list_reports(session: Session, actor: Actor, q: ListQuery, *, cursor: str | 
     query = select(Report)
     if q.sort == "due":
         query = query.join(SlaClock, and_(SlaClock.report_id == Report.id, SlaClock.stopped_at.is_(None)))
-    query = _filtered(session, query, actor, q)
-    if cursor:
-        query = query.where(_after(columns, _decode(cursor, columns)))
+    base = _filtered(query, actor, q)
+    after = _decode(cursor, columns) if cursor else None
     order = [column.asc() if ascending else column.desc() for column, ascending in columns]
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+
+    def rows_of(query: Select) -> list[Report]:
+        if after is not None:
+            query = query.where(_after(columns, after))
+        return list(session.scalars(query.order_by(*order).limit(limit + 1)))
+
+    rows = searched_page(session, base, q.q, Scope.staff, rows_of, continued=after is not None)
     reports = rows[:limit]
     clocks = running_clocks(session, [r.id for r in reports])
     next_cursor = None
@@ -146,7 +150,8 @@ def list_reports(session: Session, actor: Actor, q: ListQuery, *, cursor: str | 
 
 def count_reports(session: Session, actor: Actor, q: ListQuery) -> int:
     """For work queues only (small sets by nature: what waits for someone now)."""
-    return session.scalar(_filtered(session, select(func.count()).select_from(Report), actor, q)) or 0
+    query = _filtered(select(func.count()).select_from(Report), actor, q)
+    return session.scalar(narrow(session, query, q.q, Scope.staff) if q.q else query) or 0
 
 
 def running_clocks(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SlaClock]:
