@@ -6,7 +6,7 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from paht.enums import EventKind
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Event, Report, SlaClock
 from paht.search.engine import Scope
-from paht.search.queries import narrow, searched_page
+from paht.search.queries import searched_page
 from paht.sla.service import RUNNING_CLOCKS
 
 
@@ -105,14 +105,15 @@ def list_visible(
         query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)
         return list(session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query))
 
-    base = filtered_visible(session, actor, replace(filters, q=None))
+    base = filtered_visible(actor, filters)
     rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
     page = rows[:limit]
     return page, encode_cursor(page[-1]) if len(rows) > limit else None
 
 
-def filtered_visible(session: Session, actor: Actor, filters: ReportFilters) -> Select:
-    """The caller's visible reports that pass `filters`, unordered (lists and search ranking share it)."""
+def filtered_visible(actor: Actor, filters: ReportFilters) -> Select:
+    """The caller's visible reports that pass `filters` but the search words `filters.q`, unordered: the lists
+    (`searched_page`) and the ranking (`ranked_page`) each search them their own way."""
     query = select(Report).where(visible(actor))
     if filters.state:
         query = query.where(Report.state.in_(filters.state))
@@ -128,8 +129,6 @@ def filtered_visible(session: Session, actor: Actor, filters: ReportFilters) -> 
         query = query.where(Report.created_at >= filters.created_from)
     if filters.created_to:
         query = query.where(Report.created_at < filters.created_to)
-    if filters.q:
-        query = narrow(session, query, filters.q, Scope.staff)
     return query
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +34,7 @@ def staff_page(
 ) -> tuple[list[Any], str | None]:
     """One page of rows in `paht.reports.listing.LISTED` order, and the cursor for the next."""
     if filters.q and sort is SearchSort.relevance:
-        base = report_queries.filtered_visible(session, actor, replace(filters, q=None))
+        base = report_queries.filtered_visible(actor, filters)
         reports, next_cursor = ranked_page(
             session, base, filters.q, Scope.staff, at=Report.created_at, cursor=cursor, limit=limit, cap=cap
         )
@@ -63,6 +62,6 @@ def public_page(
         "published_to": published_to,
     }
     if q and sort is SearchSort.relevance:
-        base = public_queries.published_query(session, q=None, **filters)
+        base = public_queries.published_query(**filters)
         return ranked_page(session, base, q, Scope.public, at=Report.published_at, cursor=cursor, limit=limit, cap=cap)
     return public_queries.list_published(session, q=q, cursor=cursor, limit=limit, **filters)
