@@ -34,9 +34,9 @@ class Flow:
         assert response.status_code == expect, f"{action} by {persona}: {response.status_code} {response.text}"
         return response.json()
 
-    def to_state(self, state: str, persona: str = "anonymous") -> dict[str, Any]:
-        """A new report driven to `state` along the happy path (body A = SXD)."""
-        report = self.submit(persona)
+    def to_state(self, state: str, persona: str = "anonymous", **overrides: Any) -> dict[str, Any]:
+        """A new report (`overrides` of its body) driven to `state` along the happy path (body A = SXD)."""
+        report = self.submit(persona, **overrides)
         path = [
             ("dispatched", "ioc_operator", "dispatch", {"organization_id": self.orgs["SXD"]}),
             ("processing", "handler_a", "acknowledge", {}),

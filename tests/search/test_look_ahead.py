@@ -67,22 +67,10 @@ def test_an_empty_page_after_the_phrase_stays_on_the_phrase(client, personas, db
     assert [i["title"] for i in _page(client, ioc, q="nguyen trai")["items"]] == [WORDS_ONLY]
 
 
-def _publish(flow: Flow, title: str) -> None:
-    report = flow.submit(title=title, description=title)
-    for persona, action, payload in (
-        ("ioc_operator", "dispatch", {"organization_id": flow.orgs["SXD"]}),
-        ("handler_a", "acknowledge", {}),
-        ("handler_a", "submit_result", {"result": "Đã xử lý xong."}),
-        ("leader_a", "approve", {}),
-        ("ioc_editor", "publish", {}),
-    ):
-        report = flow.act(report, persona, action, **payload)
-
-
 def test_the_public_list_runs_the_phrase_page_first(client, personas, db):
     flow = Flow(client, personas, db)
     for title in [WORDS_ONLY, *PHRASE[:2]]:
-        _publish(flow, title)
+        flow.to_state("published", title=title, description=title)
 
     def titles(q: str) -> list[str]:
         response = client.get("/api/v1/public/reports", params={"q": q})
