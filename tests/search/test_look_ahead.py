@@ -4,6 +4,9 @@ answers are those of `narrow` (the phrase, or each word when the phrase matches 
 
 from __future__ import annotations
 
+from datetime import datetime
+from types import SimpleNamespace
+
 from paht.reports.queries import encode_cursor
 from tests.flow import Flow
 from tests.search.statements import counted_statements
@@ -55,13 +58,10 @@ def test_an_empty_page_after_the_phrase_stays_on_the_phrase(client, personas, db
     everything = _page(client, ioc, q="nguyen hue")["items"]
     assert [i["title"] for i in everything] == PHRASE[::-1]
     oldest = everything[-1]
-
-    class Row:
-        created_at = __import__("datetime").datetime.fromisoformat(oldest["created_at"])
-        id = oldest["id"]
+    past_it = encode_cursor(SimpleNamespace(created_at=datetime.fromisoformat(oldest["created_at"]), id=oldest["id"]))
 
     with counted_statements(db) as statements:
-        after = _page(client, ioc, q="nguyen hue", cursor=encode_cursor(Row))
+        after = _page(client, ioc, q="nguyen hue", cursor=past_it)
     assert after["items"] == []
     assert _look_aheads(statements) == 1  # an empty later page asks whether the phrase matches at all
     assert [i["title"] for i in _page(client, ioc, q="nguyen trai")["items"]] == [WORDS_ONLY]

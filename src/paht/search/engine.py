@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy import ColumnElement, Engine, Select, column, exists, func, literal_column, select, table
 from sqlalchemy.orm import Session, aliased
@@ -154,7 +155,7 @@ def report_matches(session: Session, groups: Groups, scope: Scope) -> ColumnElem
     if prefix and not (dialect == "sqlite" and likeable(groups)):  # costly to test row by row otherwise
         return collected
     limit = collect_limit(indexed_reports(session))
-    count = lambda up_to: _count_up_to(session, dialect, groups, scope, up_to)  # noqa: E731
+    count = partial(_count_up_to, session, dialect, groups, scope)
     if not _remembered_counts(session).at_least(words_key(groups, scope), limit, count):
         return collected
     return _probed(dialect, groups, scope)
