@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -99,7 +98,11 @@ def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for rows, batch_dims in pool.map(_recompute, jobs):
             for key, counter in rows.counters.items():  # type: ignore[attr-defined]
-                total.counters.setdefault(key, Counter()).update(counter)
+                found = total.counters.get(key)
+                if found is None:
+                    total.counters[key] = counter  # the batch's own Counter: no copy
+                else:
+                    found.update(counter)
             total.buckets.update(rows.buckets)  # type: ignore[attr-defined]
             dims.update(batch_dims)
     with db.write() as session:

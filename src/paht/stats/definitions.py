@@ -9,7 +9,7 @@ import bisect
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 IOC_KEY = 0  # organization_key of the IOC's own rows
@@ -99,6 +99,7 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=4096)  # a few years of days; every event of a rebuild asks for one
 def period_starts(day: date) -> tuple[tuple[str, date], ...]:
     """The (grain, period start) rows an event on `day` is added to."""
     return ((DAY, day), (WEEK, week_start(day)), (MONTH, month_start(day)))
