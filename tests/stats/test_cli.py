@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from paht.cli import app
 from paht.config import get_settings
-from paht.stats import aggregates
+from paht.stats import aggregates, bulk
 from tests.stats import scenario
 from tests.stats.compare import maintained
 from tests.stats.world import World
@@ -55,12 +55,14 @@ def test_rebuild_and_export_from_the_command_line(db, settings, cli_env, tmp_pat
 
 
 def test_a_rebuild_written_a_few_rows_per_statement_gives_the_same_tables(db, settings, monkeypatch):
-    """Rows go in bounded statements (one array per column on PostgreSQL); the chunks must add up."""
+    """Rows go in bounded statements (one array per column on PostgreSQL), and the sums are written whenever
+    they grow large; the chunks and the flushes must add up."""
     scenario.build(World(db, settings))
     with db.read() as session:
         before = maintained(session)
     monkeypatch.setattr(aggregates, "ROWS_PER_STATEMENT", 3)
+    monkeypatch.setattr(bulk, "FLUSH_ENTRIES", 1)  # written after every batch: the flushes must add up too
     with db.write() as session:
-        assert aggregates.rebuild(session, batch_size=4) == 7
+        assert bulk.rebuild(session, batch_size=4) == 7
     with db.read() as session:
         assert maintained(session) == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from paht.clock import set_now
-from paht.stats import aggregates
+from paht.stats import aggregates, bulk
 from tests.stats import scenario
 from tests.stats.compare import maintained, recomputed
 from tests.stats.world import World
@@ -212,7 +212,7 @@ def test_rebuild_gives_exactly_the_same_numbers(built, db):
         before = maintained(session)
         assert before == recomputed(session)
     with db.write() as session:
-        assert aggregates.rebuild(session, batch_size=3) == 7
+        assert bulk.rebuild(session, batch_size=3) == 7
     with db.read() as session:
         assert maintained(session) == before
 

@@ -22,7 +22,7 @@ from paht.errors import DomainError
 from paht.models import Report
 from paht.reports.service import actions_for
 from paht.sla.sweep import sweep_overdue
-from paht.stats import aggregates
+from paht.stats import aggregates, bulk
 from tests.stats.compare import maintained, recomputed
 from tests.stats.world import HUE, World, local
 
@@ -142,7 +142,7 @@ def test_maintained_aggregates_equal_a_full_recomputation(db, settings):
     with db.read() as session:
         before = maintained(session)
     with db.write() as session:
-        aggregates.rebuild(session, batch_size=7)
+        bulk.rebuild(session, batch_size=7)
     with db.read() as session:
         assert maintained(session) == before
 

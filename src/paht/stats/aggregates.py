@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, delete, func, inspect, or_, select, text
+from sqlalchemy import TextClause, bindparam, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from paht.config import get_settings
 from paht.enums import EventKind
-from paht.models import Assignment, Event, Report, SlaClock, StatsBucket, StatsDaily, StatsReportDims
+from paht.models import Assignment, Event, Report, SlaClock, StatsReportDims
 from paht.models.stats import COUNTERS, KEY_COLUMNS
 from paht.stats.definitions import ALL_KEY, NONE_KEY, period_starts
 from paht.stats.increments import ClockFact, Deltas, EventFact, total, walk
@@ -149,7 +149,7 @@ def load_histories(
     return found
 
 
-def _walk(history: History, timezone: str) -> list[tuple[int, Deltas]]:
+def walk_history(history: History, timezone: str) -> list[tuple[int, Deltas]]:
     return walk(history.events, history.clocks, history.body_of, channel=history.channel, timezone=timezone)
 
 
@@ -187,7 +187,7 @@ def on_report_change(session: Session, report: Report, event: Event) -> None:
     else:
         history = load_histories(session, [report.id], report)[report.id]
         stored = session.get(StatsReportDims, report.id)
-    steps = _walk(history, timezone)
+    steps = walk_history(history, timezone)
     rows = Rows()
     if stored is None:  # first sight of this report (new, or older than the statistics): count all of it
         rows.add(total(d for _, d in steps), history.dims)
@@ -264,7 +264,8 @@ def write(session: Session, rows: Rows, *, whole_rows: bool = False) -> None:
         run.append((*key, *map(values.get, names, repeat(0))))  # get: no Counter.__missing__ per name
     if run:
         _add(session, "stats_daily", run_names, run)
-    buckets = [(*key, metric, bucket, count) for (key, metric, bucket), count in sorted(rows.buckets.items()) if count]
+    # Flat rows sorted (not the nested keys: comparing those costs twice as much).
+    buckets = sorted((*key, metric, bucket, count) for (key, metric, bucket), count in rows.buckets.items() if count)
     if buckets:
         _add(session, "stats_buckets", ("count",), buckets)
 
@@ -276,7 +277,7 @@ def recompute(
     rows = Rows()
     dims: dict[uuid.UUID, tuple[int, int]] = {}
     for report_id, history in load_histories(session, report_ids).items():
-        rows.add(total(d for _, d in _walk(history, timezone)), history.dims)
+        rows.add(total(d for _, d in walk_history(history, timezone)), history.dims)
         dims[report_id] = history.dims
     return rows, dims
 
@@ -293,31 +294,6 @@ def report_id_batches(session: Session, size: int) -> Iterable[list[uuid.UUID]]:
             return
         yield batch
         last = batch[-1]
-
-
-def rebuild(session: Session, *, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
-    """Empty the statistics tables and recompute them from every report's history; returns the report count.
-
-    Runs in the caller's transaction, which holds off concurrent workflow steps until it commits (SQLite:
-    the write lock; PostgreSQL: an exclusive lock on the statistics tables), so nothing is counted twice.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE stats_daily, stats_buckets, stats_report_dims IN EXCLUSIVE MODE"))
-    for model in (StatsDaily, StatsBucket, StatsReportDims):
-        session.execute(delete(model))
-    timezone = get_settings().timezone
-    done = 0
-    for batch in report_id_batches(session, batch_size):
-        rows, dims = recompute(session, batch, timezone=timezone)
-        session.execute(
-            StatsReportDims.__table__.insert(),
-            [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()],
-        )
-        write(session, rows, whole_rows=True)
-        done += len(batch)
-        if progress is not None:
-            progress(len(batch))
-    return done
 
 
 def stale_report_ids(session: Session) -> list[uuid.UUID]:
@@ -346,7 +322,7 @@ def refresh_dims(session: Session, report_ids: Sequence[uuid.UUID] | None = None
             stored = session.get(StatsReportDims, report_id)
             if stored is None or (stored.category_key, stored.area_key) == history.dims:
                 continue
-            everything = total(d for _, d in _walk(history, timezone))
+            everything = total(d for _, d in walk_history(history, timezone))
             rows = Rows()
             rows.add(everything, (stored.category_key, stored.area_key), -1)
             rows.add(everything, history.dims)

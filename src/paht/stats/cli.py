@@ -27,7 +27,7 @@ def rebuild(batch_size: int = typer.Option(500, help="reports per batch")) -> No
     from sqlalchemy import func, select
 
     from paht.models import Report
-    from paht.stats.aggregates import rebuild as rebuild_all
+    from paht.stats.bulk import rebuild as rebuild_all
 
     db = _db()
     with db.write() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paht.db import Database
-from paht.stats.aggregates import rebuild as rebuild_tables
+from paht.stats.bulk import rebuild as rebuild_tables
 
 
 def rebuild(db: Database) -> int:
