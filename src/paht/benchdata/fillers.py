@@ -83,12 +83,12 @@ def _worker_database(url: str) -> Database:
 def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
     """`paht.stats.bulk.rebuild`, for a bulk load: histories summed on every CPU, spread and written once.
 
-    The result is the same as the capability's own rebuild (its `Tally` and `write`), but the whole load is
+    The result is the same as the capability's own rebuild (its `Tally`), but the whole load is
     summed before anything is written, so each aggregate row is written once.
     """
     from paht.config import get_settings
     from paht.models import StatsBucket, StatsDaily, StatsReportDims
-    from paht.stats.aggregates import report_id_batches, write
+    from paht.stats.aggregates import report_id_batches
     from paht.stats.bulk import Tally
 
     with db.write() as session:
@@ -109,5 +109,5 @@ def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
         items = [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()]
         for start in range(0, len(items), 10_000):
             session.execute(StatsReportDims.__table__.insert(), items[start : start + 10_000])
-        write(session, total.rows(), whole_rows=True)
+        total.write(session)
     return len(dims)

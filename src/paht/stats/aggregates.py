@@ -251,9 +251,16 @@ def write(session: Session, rows: Rows, *, whole_rows: bool = False) -> None:
     """Add rows to the tables. Keys are written in sorted order so concurrent writers never deadlock: rows
     that add to the same counters go in one statement, split only where the next key adds to others.
     `whole_rows` (rebuilds: many reports' rows at once) sends every counter, so one statement takes all."""
+    write_counters(session, rows.counters, whole_rows=whole_rows)
+    # Flat rows sorted (not the nested keys: comparing those costs twice as much).
+    write_buckets(session, sorted((*key, metric, bucket, n) for (key, metric, bucket), n in rows.buckets.items() if n))
+
+
+def write_counters(session: Session, counters: dict[RowKey, Counter[str]], *, whole_rows: bool = False) -> None:
+    """The stats_daily part of `write`."""
     run: list[tuple[Any, ...]] = []
     run_names: tuple[str, ...] = ()
-    for key, values in sorted(rows.counters.items()):
+    for key, values in sorted(counters.items()):
         if not any(values.values()):
             continue
         names = COUNTERS if whole_rows else tuple(sorted(name for name, value in values.items() if value))
@@ -264,10 +271,12 @@ def write(session: Session, rows: Rows, *, whole_rows: bool = False) -> None:
         run.append((*key, *map(values.get, names, repeat(0))))  # get: no Counter.__missing__ per name
     if run:
         _add(session, "stats_daily", run_names, run)
-    # Flat rows sorted (not the nested keys: comparing those costs twice as much).
-    buckets = sorted((*key, metric, bucket, count) for (key, metric, bucket), count in rows.buckets.items() if count)
-    if buckets:
-        _add(session, "stats_buckets", ("count",), buckets)
+
+
+def write_buckets(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """The stats_buckets part of `write`: (*row key, metric, bucket, count) rows, sorted."""
+    if rows:
+        _add(session, "stats_buckets", ("count",), rows)
 
 
 def recompute(
