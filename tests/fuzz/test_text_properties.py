@@ -56,6 +56,24 @@ def test_fold_ignores_case_of_vietnamese_letters(words: str) -> None:
     assert fold(words.upper()) == fold(words.lower()) == fold(words)
 
 
+def _clean_by_definition(value: str) -> str:
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def _fold_by_definition(value: str) -> str:
+    value = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in value if not unicodedata.combining(ch)).lower()
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(text=st.one_of(vietnamese, st.text()))
+def test_the_character_tables_give_the_whole_string_definitions(text: str) -> None:
+    """`clean` and `fold` translate character by character; the definitions work on the whole string."""
+    assert clean(text) == _clean_by_definition(text)
+    assert fold(text) == _fold_by_definition(text)
+
+
 def test_fold_examples() -> None:
     assert fold("Đường Lê Lợi") == fold("duong le loi") == "duong le loi"
     assert fold("Phường Phú Hội") == "phuong phu hoi"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from paht.text import fold
 
@@ -26,6 +27,7 @@ def tokens(value: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFC", value).lower())
 
 
+@lru_cache(maxsize=65_536)  # a language's syllables, a few thousand: indexing a report asks ~190 times
 def canonical_tone(token: str) -> str:
     """Put the tone of an open oa/oe/uy syllable on its last vowel, so 'hòa' and 'hoà' are the same word."""
     decomposed = unicodedata.normalize("NFD", token)
