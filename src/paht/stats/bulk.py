@@ -64,7 +64,7 @@ def _spread(days: Flat) -> Flat:
 
 @dataclass
 class Tally:
-    """Day-level sums of many reports' deltas; `rows()` spreads them over the aggregate rows."""
+    """Day-level sums of many reports' deltas; `write()` spreads them over the aggregate rows and adds them."""
 
     counters: Flat = field(default_factory=dict)
     buckets: Flat = field(default_factory=dict)
