@@ -9,6 +9,7 @@ alone, so the result is the same as the whole-string definition (tests/fuzz/test
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 _TABLE_LIMIT = 65_536  # characters remembered per table; others are worked out on each use
@@ -17,7 +18,7 @@ _TABLE_LIMIT = 65_536  # characters remembered per table; others are worked out 
 class _Table(dict[int, "str | int | None"]):
     """A `str.translate` table that works out and remembers each character's entry on first sight."""
 
-    def __init__(self, entry) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, entry: Callable[[str], str | int | None]) -> None:
         super().__init__()
         self.entry = entry
 
