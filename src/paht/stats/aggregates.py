@@ -221,7 +221,7 @@ def _sqlite_upsert(table: str, columns: tuple[str, ...], added: tuple[str, ...])
     not named keep the table's default, 0."""
     marks = ", ".join("?" * len(columns))
     insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608  # nosec B608
-    return f"{insert}ON CONFLICT ({', '.join(_KEYS[table])}) DO UPDATE SET {_updates(table, added)}"
+    return f"{insert}ON CONFLICT ({', '.join(_KEYS[table])}) DO UPDATE SET {_updates(table, added)}"  # nosec B608
 
 
 @lru_cache(maxsize=256)
