@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from sqlalchemy import delete
-
 from paht.db import Database
 
 # (what it fills, "module:function"); each function takes the Database and returns how many reports it counted.
@@ -59,7 +57,7 @@ def run_fillers(db: Database) -> list[FillerResult]:
 
 def _tally_share(job: tuple[str, str, list[list]]) -> tuple[object, dict]:
     """One worker's share of the report histories, summed in the worker (`paht.stats.bulk.Tally`): a batch's
-    rows sent back one by one cost the parent ~0.5 ms of unpickling and adding per report)."""
+    rows sent back one by one cost the parent ~0.5 ms of unpickling and adding per report."""
     from paht.stats.bulk import Tally, tally
 
     url, timezone, batches = job
@@ -87,13 +85,11 @@ def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
     summed before anything is written, so each aggregate row is written once.
     """
     from paht.config import get_settings
-    from paht.models import StatsBucket, StatsDaily, StatsReportDims
     from paht.stats.aggregates import report_id_batches
-    from paht.stats.bulk import Tally
+    from paht.stats.bulk import Tally, empty_tables, store_dims
 
     with db.write() as session:
-        for model in (StatsDaily, StatsBucket, StatsReportDims):
-            session.execute(delete(model))
+        empty_tables(session)
     with db.read() as session:
         batches = list(report_id_batches(session, STATS_BATCH))
     timezone = get_settings().timezone
@@ -106,8 +102,6 @@ def rebuild_statistics(db: Database, *, workers: int = 2) -> int:
             total.merge(sums)  # type: ignore[arg-type]
             dims.update(share_dims)
     with db.write() as session:
-        items = [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()]
-        for start in range(0, len(items), 10_000):
-            session.execute(StatsReportDims.__table__.insert(), items[start : start + 10_000])
+        store_dims(session, dims)
         total.write(session)
     return len(dims)

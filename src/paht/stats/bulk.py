@@ -122,6 +122,19 @@ def tally(
     return dims
 
 
+def empty_tables(session: Session) -> None:
+    """Delete every statistics row (a rebuild's first step)."""
+    for model in (StatsDaily, StatsBucket, StatsReportDims):
+        session.execute(delete(model))
+
+
+def store_dims(session: Session, dims: dict[uuid.UUID, tuple[int, int]]) -> None:
+    """Record the (category, area) key each report is counted under, in bounded statements."""
+    items = [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()]
+    for start in range(0, len(items), 10_000):
+        session.execute(StatsReportDims.__table__.insert(), items[start : start + 10_000])
+
+
 def rebuild(session: Session, *, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
     """Empty the statistics tables and recompute them from every report's history; returns the report count.
 
@@ -131,16 +144,11 @@ def rebuild(session: Session, *, batch_size: int = 500, progress: Callable[[int]
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE stats_daily, stats_buckets, stats_report_dims IN EXCLUSIVE MODE"))
-    for model in (StatsDaily, StatsBucket, StatsReportDims):
-        session.execute(delete(model))
+    empty_tables(session)
     timezone = get_settings().timezone
     done, sums = 0, Tally()
     for batch in report_id_batches(session, batch_size):
-        dims = tally(session, batch, timezone=timezone, into=sums)
-        session.execute(
-            StatsReportDims.__table__.insert(),
-            [{"report_id": rid, "category_key": c, "area_key": a} for rid, (c, a) in dims.items()],
-        )
+        store_dims(session, tally(session, batch, timezone=timezone, into=sums))
         if len(sums) >= FLUSH_ENTRIES:
             sums.write(session)
             sums = Tally()
