@@ -8,8 +8,9 @@ Entries are never deleted: removing one records who, when and why, so the list i
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
@@ -105,5 +106,13 @@ def match(
         wanted.append((kind, value.lower() if kind == EntryKind.email else value))
     if not wanted:
         return None
-    clauses = [(AbuseEntry.kind == kind) & (AbuseEntry.value == value) for kind, value in wanted]
-    return session.scalar(select(AbuseEntry).where(AbuseEntry.removed_at.is_(None), or_(*clauses)).limit(1))
+    params = {f"{part}{n}": value for n, pair in enumerate(wanted) for part, value in zip("kv", pair, strict=True)}
+    return session.scalar(_matching(len(wanted)), params)
+
+
+@cache
+def _matching(pairs: int) -> Select[tuple[AbuseEntry]]:
+    """The active entry matching any of `pairs` (kind k<n>, value v<n>) pairs, built once per count: every
+    submission asks, and a statement with the values inlined had its cache key rebuilt each time."""
+    clauses = [(AbuseEntry.kind == bindparam(f"k{n}")) & (AbuseEntry.value == bindparam(f"v{n}")) for n in range(pairs)]
+    return select(AbuseEntry).where(AbuseEntry.removed_at.is_(None), or_(*clauses)).limit(1)

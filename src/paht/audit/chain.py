@@ -83,9 +83,11 @@ def _new_events(session: Session) -> list[Event]:
     return sorted(fresh, key=lambda e: inspect(e).insert_order)
 
 
-# Built once: the chain reads them under its lock on every flush that adds events.
-_NEWEST = select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)
-_NEWEST_HASHED = select(Event.hash).where(Event.hash.is_not(None)).order_by(Event.id.desc()).limit(1)
+# Built once, on the table (plain rows, no ORM loading): the chain reads them under its lock on every flush
+# that adds events.
+_EVENTS = Event.__table__
+_NEWEST = select(_EVENTS.c.id, _EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+_NEWEST_HASHED = select(_EVENTS.c.hash).where(_EVENTS.c.hash.is_not(None)).order_by(_EVENTS.c.id.desc()).limit(1)
 _SEQUENCE_IDS = text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)")
 
 

@@ -29,6 +29,7 @@ from paht.errors import BadRequest, Conflict, Invalid
 from paht.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
+_KEYS = IdempotencyKey.__table__
 
 
 @dataclass(frozen=True)
@@ -108,21 +109,18 @@ def claim(db: Database, *, scope: str, key: str | None, fingerprint: str, lock_s
 def _held(scope: Any, key: Any, locked_until: Any) -> ColumnElement[bool]:
     """The key's row, still pending and still held by the claim that wrote `locked_until` (values, or bound
     parameters for a statement built once)."""
-    held = (
-        IdempotencyKey.locked_until.is_(None) if locked_until is None else IdempotencyKey.locked_until == locked_until
-    )
-    return (
-        (IdempotencyKey.scope == scope) & (IdempotencyKey.key == key) & IdempotencyKey.response_status.is_(None) & held
-    )
+    columns = _KEYS.c
+    held = columns.locked_until.is_(None) if locked_until is None else columns.locked_until == locked_until
+    return (columns.scope == scope) & (columns.key == key) & columns.response_status.is_(None) & held
 
 
-# Built once: every submission claims and completes a key.
-_CLAIM = insert(IdempotencyKey)
+# Built once, on the table rather than the ORM entity (whose bulk insert/update path rebuilt each statement's
+# cache key on every execution): every submission claims and completes a key.
+_CLAIM = insert(_KEYS)
 _COMPLETE = (
-    update(IdempotencyKey)
+    update(_KEYS)
     .where(_held(bindparam("p_scope"), bindparam("p_key"), bindparam("p_locked_until")))
     .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"), locked_until=None)
-    .execution_options(synchronize_session=False)  # no key object is loaded in the caller's session
 )
 
 

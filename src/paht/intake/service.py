@@ -125,7 +125,8 @@ def submit_report(
     return report, token
 
 
-_CODE_TAKEN = select(Report.id).where(Report.code == bindparam("code"))  # built once: every submission asks
+# Built once, on the table (no ORM loading for one scalar): every submission asks.
+_CODE_TAKEN = select(Report.__table__.c.id).where(Report.__table__.c.code == bindparam("code"))
 
 
 def _unique_code(session: Session) -> str:
