@@ -105,28 +105,28 @@ def _history_queries() -> tuple[Any, Any, Any]:
     """The three reads of `load_histories`, built once: the hook runs them on every workflow step, and
     building a statement costs about as much as running it. `ids` is an expanding IN parameter."""
     ids = bindparam("ids", expanding=True)
-    reports = select(Report.id, Report.channel, Report.category_id).where(Report.id.in_(ids))
+    # On the tables, not the ORM entities: plain rows, without the ORM's compile and loading steps.
+    report, event, assignment, clock = (m.__table__.c for m in (Report, Event, Assignment, SlaClock))
+    reports = select(report.id, report.channel, report.category_id).where(report.id.in_(ids))
     # Each event with the body of the assignment it names (the walk needs nothing else of assignments).
     events = (
         select(
-            Event.report_id,
-            Event.id,
-            Event.kind,
-            Event.action,
-            Event.from_state,
-            Event.to_state,
-            Event.assignment_id,
-            Event.created_at,
-            Event.payload,
-            Assignment.organization_id,
+            event.report_id,
+            event.id,
+            event.kind,
+            event.action,
+            event.from_state,
+            event.to_state,
+            event.assignment_id,
+            event.created_at,
+            event.payload,
+            assignment.organization_id,
         )
-        .outerjoin(Assignment, Assignment.id == Event.assignment_id)
-        .where(Event.report_id.in_(ids), Event.kind.in_(COUNTED_KINDS))
-        .order_by(Event.report_id, Event.id)
+        .select_from(Event.__table__.outerjoin(Assignment.__table__, assignment.id == event.assignment_id))
+        .where(event.report_id.in_(ids), event.kind.in_(COUNTED_KINDS))
+        .order_by(event.report_id, event.id)
     )
-    clocks = select(SlaClock.report_id, SlaClock.stage, SlaClock.started_at, SlaClock.due_at).where(
-        SlaClock.report_id.in_(ids)
-    )
+    clocks = select(clock.report_id, clock.stage, clock.started_at, clock.due_at).where(clock.report_id.in_(ids))
     return reports, events, clocks
 
 
