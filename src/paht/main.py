@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -23,6 +25,18 @@ from paht.db import Database
 from paht.errors import DomainError, RateLimited
 
 log = logging.getLogger("paht")
+
+ANYIO_DEFAULT_THREADS = 40
+
+
+def route_threads(settings: Settings, db: Database) -> int:
+    """How many threads run route work at once (`Settings.route_threads`; 0 chooses by database)."""
+    if settings.route_threads:
+        return settings.route_threads
+    if not db.sqlite:
+        return ANYIO_DEFAULT_THREADS
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 * cpus
 
 
 def _error(status: int, code: str, message: str, details: object | None = None) -> JSONResponse:
@@ -170,6 +184,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         from paht.ops.durability import require_durable
 
         require_durable(db)  # issue 8 item 1: never acknowledge a write the database could lose on a crash
+        # The limiter belongs to this event loop: set here, it holds for every route this app serves.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = route_threads(settings, db)
         stop = threading.Event()
         thread = None
         if run_worker:
