@@ -18,6 +18,7 @@ from paht.clock import utc_now
 from paht.config import Settings
 from paht.enums import SERVABLE_SCANS, AttachmentKind, EventKind, ScanStatus
 from paht.errors import Invalid, InvalidTransition, NotFound, NotPermitted, PayloadTooLarge
+from paht.ids import new_id
 from paht.jobs.queue import enqueue
 from paht.models import Attachment, Event, Report
 from paht.reports import queries
@@ -79,7 +80,7 @@ def add_attachment(
     checked = check_and_reencode(
         data, max_pixels=settings.upload_max_pixels, public_max_side=settings.public_photo_max_side
     )
-    attachment_id = uuid.uuid4()
+    attachment_id = new_id()
     folder = settings.data_dir / "attachments" / str(report.id)
     original, public = folder / f"{attachment_id}.orig", folder / f"{attachment_id}.jpg"
     _write_durably(original, data)

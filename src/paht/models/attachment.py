@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from paht.ids import new_id
 from paht.models.base import Base
 
 
@@ -14,7 +15,7 @@ class Attachment(Base):
 
     __tablename__ = "attachments"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     report_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("reports.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     content_type: Mapped[str] = mapped_column(String(64))

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from paht.ids import new_id
 from paht.models.base import Base
 
 
@@ -27,7 +28,7 @@ class Report(Base):
         Index("ix_reports_state_lon_lat", "state", "lon", "lat"),  # the map's box (places.queries._within)
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     state: Mapped[str] = mapped_column(String(32))
