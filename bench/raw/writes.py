@@ -22,7 +22,7 @@ import orjson
 from bench.raw import shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Conflict, Dialect, Store, now
-from paht.ids import new_id
+from paht.models.ids import new_id
 from paht.sla.calendar import WorkCalendar
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -148,7 +148,7 @@ def submit(store: Store, data: dict, key: str) -> Any:
             ).fetchone()
             if category is None or not category[2]:
                 return INVALID, {"detail": f"Lĩnh vực {data['category_id']} không tồn tại.", "code": "invalid"}
-        report_id = new_id()  # as PAHT: time-ordered (paht.ids)
+        report_id = new_id()  # as PAHT: time-ordered (paht.models.ids)
         token = secrets.token_urlsafe(24)
         urgent = data["urgent"] or bool(category and category[0])
         code = "PA-" + "".join(secrets.choice(ALPHABET) for _ in range(8))

@@ -1,4 +1,4 @@
-"""Reports get time-ordered ids (UUIDv7, paht.ids): each new report's rows go next to the previous one's in
+"""Reports get time-ordered ids (UUIDv7, paht.models.ids): each new report's rows go next to the previous one's in
 every index keyed by report id, instead of at a random place (issue 7, W1 at 1,000,000 reports)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from paht.db import Database
-from paht.ids import new_id
+from paht.models.ids import new_id
 from tests.conftest import Personas
 from tests.flow import Flow
 

@@ -18,7 +18,7 @@ from paht.clock import utc_now
 from paht.config import Settings
 from paht.enums import SERVABLE_SCANS, AttachmentKind, EventKind, ScanStatus
 from paht.errors import Invalid, InvalidTransition, NotFound, NotPermitted, PayloadTooLarge
-from paht.ids import new_id
+from paht.models.ids import new_id
 from paht.jobs.queue import enqueue
 from paht.models import Attachment, Event, Report
 from paht.reports import queries

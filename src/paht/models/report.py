@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from paht.ids import new_id
+from paht.models.ids import new_id
 from paht.models.base import Base
 
 
