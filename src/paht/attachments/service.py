@@ -18,9 +18,9 @@ from paht.clock import utc_now
 from paht.config import Settings
 from paht.enums import SERVABLE_SCANS, AttachmentKind, EventKind, ScanStatus
 from paht.errors import Invalid, InvalidTransition, NotFound, NotPermitted, PayloadTooLarge
-from paht.models.ids import new_id
 from paht.jobs.queue import enqueue
 from paht.models import Attachment, Event, Report
+from paht.models.ids import new_id
 from paht.reports import queries
 from paht.reports.reporter import is_reporter
 from paht.workflow.states import CLOSED, ReportState

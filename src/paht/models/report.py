@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from paht.models.ids import new_id
 from paht.models.base import Base
+from paht.models.ids import new_id
 
 
 class Report(Base):
