@@ -1,7 +1,7 @@
 """How many threads run route work at once (`PAHT_ROUTE_THREADS`, paht.main.route_threads).
 
 On SQLite every query runs on this process's CPUs, so the default is twice the CPUs it may use: anyio's 40
-threads only took turns on them (W4 at 1 M reports: 25 ms of CPU per search instead of 19). PostgreSQL
+threads only took turns on them (W4 at 1 M reports: 22.8 ms of CPU per search instead of 19.5). PostgreSQL
 works in its own processes and keeps anyio's 40. A burst far beyond the threads is still answered
 (tests/reliability/test_pool_under_load.py); here, that a request waiting for a thread is not lost.
 """
