@@ -150,10 +150,14 @@ def _codes(url: str) -> list[tuple[str, str, str]]:
     return [tuple(r) for r in rows]
 
 
-def test_report_ids_are_uuids_the_orm_reads(city, db):
+def test_report_ids_are_time_ordered_uuids_the_orm_reads(city, db):
+    """As the app makes them (paht.models.ids): version 7, carrying the report's creation time."""
     with db.read() as session:
-        ids = session.scalars(select(Report.id).limit(5)).all()
-    assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+        rows = session.execute(select(Report.id, Report.created_at)).all()
+    assert len(rows) == REPORTS
+    for report_id, created_at in rows:
+        assert isinstance(report_id, uuid.UUID) and report_id.version == 7
+        assert report_id.int >> 80 == int(created_at.timestamp() * 1000)
 
 
 def test_the_command_line_generates_and_refuses_a_bad_date(tmp_path):

@@ -18,7 +18,8 @@ from tests.live_server import serve
 
 @pytest.fixture
 def city(database_url, settings):
-    generate(database_url, settings, reports=200, seed=8, anchor=datetime(2026, 11, 2))
+    # A seed whose 200 reports leave some open a month before the anchor (W7 needs reports to act on).
+    generate(database_url, settings, reports=200, seed=10, anchor=datetime(2026, 11, 2))
 
 
 def test_closed_and_open_loops_count_every_answer(city, app, db):
@@ -44,6 +45,7 @@ def test_closed_and_open_loops_count_every_answer(city, app, db):
 def test_workflow_lanes_never_collide(city, app, db):
     """W7 lanes own disjoint reports, so concurrent actions are all accepted; a report moves on and back."""
     context = contexts.build(db)
+    assert context.action_pool, "the generated city has no report in processing or awaiting approval"
     source = Actions(context, seed=2)
     with serve(app) as base:
         port = int(base.rsplit(":", 1)[1])
