@@ -26,6 +26,7 @@ from paht.benchdata.steps import apply, drive
 from paht.benchdata.world import CategoryInfo, World
 from paht.config import Settings
 from paht.enums import Channel, EventKind
+from paht.models.ids import id_at
 from paht.reports.hooks import HOOKS
 from paht.reports.service import EFFECTS
 from paht.workflow import Action
@@ -131,11 +132,8 @@ class Generator(ClockSteps):
         return value
 
     def _uuid(self, at: datetime) -> uuid.UUID:
-        """A version 7 id of a row created at `at`, as the app makes them (paht.models.ids): the creation's
-        milliseconds, then bits from the seeded generator. Built by hand: Python 3.11's UUID knows 1-5 only."""
-        random_bits = self.rng.getrandbits(74)
-        value = int(at.timestamp() * 1000) << 80 | 0x7 << 76 | (random_bits >> 62) << 64 | 0b10 << 62
-        return uuid.UUID(int=value | random_bits & ((1 << 62) - 1))
+        """A time-ordered id of a row created at `at`, as the app makes them, its random bits from the seed."""
+        return id_at(int(at.timestamp() * 1000), self.rng.getrandbits(74))
 
     def _code(self) -> str:
         alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
