@@ -7,6 +7,7 @@ asserts in CI (correctness, never timing).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import httpx
 import orjson
 
 from bench.context import Context
+from bench.footprint import difference, footprint, mismatch
 from bench.workloads import Actions, Open311, Submissions
 
 
@@ -108,11 +110,16 @@ def check_w3(context: Context, clients: dict[str, httpx.Client]) -> list[Check]:
 
 
 def check_w1(context: Context, clients: dict[str, httpx.Client]) -> list[Check]:
-    answers = {}
+    answers, rows = {}, {}
     for name, client in clients.items():
         _, data = Submissions(context, seed=hash(name) & 0xFFFF).next(0)
+        before = _footprint(context)
         answers[name] = _raw_request(client, data)
-    return _compare_writes("W1", answers, 201, lambda j: j["state"] == "received" and j["clock"]["stage"] == "dispatch")
+        if answers[name].status_code == 201 and before is not None:
+            rows[name] = difference(before, _footprint(context, uuid.UUID(answers[name].json()["id"])))
+    sound = lambda j: j["state"] == "received" and j["clock"]["stage"] == "dispatch"  # noqa: E731
+    checks = _compare_writes("W1", answers, 201, sound)
+    return checks + _compare_rows("W1", rows)
 
 
 def check_w7(context: Context, clients: dict[str, httpx.Client]) -> list[Check]:
@@ -120,13 +127,38 @@ def check_w7(context: Context, clients: dict[str, httpx.Client]) -> list[Check]:
     if not context.action_pool:
         return [Check("W7", "paht", False, "no report in processing or awaiting approval")]
     actions, item = Actions(context, seed=7), list(context.action_pool[0])
+    report_id = uuid.UUID(item[0])
     there: dict[str, httpx.Response] = {}
     back: dict[str, httpx.Response] = {}
+    rows = {}
+    # A first round trip, not compared: a step's statistics depend on the report's history (a result after a
+    # send-back is a resubmission), so each app's compared round trip follows one.
+    for _ in range(2):
+        _raw_request(clients["paht"], actions.request(item))
     for name, client in clients.items():
+        before = _footprint(context, report_id)
         there[name] = _raw_request(client, actions.request(item))
         back[name] = _raw_request(client, actions.request(item))
+        if before is not None:
+            rows[name] = difference(before, _footprint(context, report_id))
     checks = _compare_writes("W7", there, 200, lambda j: j["assignment"] is not None and j["clock"] is not None)
-    return checks + _compare_writes("W7", back, 200, lambda j: j["state"] == context.action_pool[0][1])
+    checks += _compare_writes("W7", back, 200, lambda j: j["state"] == context.action_pool[0][1])
+    return checks + _compare_rows("W7", rows)
+
+
+def _footprint(context: Context, report_id: uuid.UUID | None = None) -> dict[str, int] | None:
+    return None if context.database is None else footprint(context.database, report_id)
+
+
+def _compare_rows(workload: str, rows: dict[str, dict[str, int]]) -> list[Check]:
+    """The raw app's write left the same rows as PAHT's (counted per table, `bench.footprint`)."""
+    if "paht" not in rows:
+        return []
+    return [
+        Check(workload, name, (problem := mismatch(rows["paht"], found)) is None, problem or "the same rows as PAHT's")
+        for name, found in rows.items()
+        if name != "paht"
+    ]
 
 
 def _compare_writes(

@@ -35,6 +35,7 @@ class Context:
     search_terms: list[str] = field(default_factory=list)
     open311_key: str | None = None
     mixed_reads: set[str] = field(default_factory=lambda: {"W2", "W3"})
+    database: Database | None = None  # where the checks count the rows each app's writes leave
 
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -117,6 +118,7 @@ def build(db: Database, *, seed: int = 11) -> Context:
         action_pool=pool,
         body_staff=bodies,
         categories=categories,
+        database=db,
     )
     context.bboxes = _bboxes(rng, [(float(lat), float(lon)) for lat, lon in points])
     context.search_terms = _search_terms()

@@ -43,13 +43,16 @@ class RawApp:
                 more = message.get("more_body", False)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            status, payload = await self.route(scope["method"], scope["path"], scope["query_string"], headers, body)
+            client = scope.get("client") or (None,)
+            status, payload = await self.route(
+                scope["method"], scope["path"], scope["query_string"], headers, body, client[0]
+            )
         except ValueError as exc:
             status, payload = 422, {"detail": f"Dữ liệu không hợp lệ (invalid request) — {exc}", "code": "invalid"}
         await _respond(send, status, payload)
 
     async def route(
-        self, method: str, path: str, query: bytes, headers: dict[str, str], body: bytes
+        self, method: str, path: str, query: bytes, headers: dict[str, str], body: bytes, ip: str | None = None
     ) -> tuple[int, Any]:
         store = self.store
         assert store is not None
@@ -65,7 +68,7 @@ class RawApp:
                 return search.public_list(store, found)
         if parts[:3] == ["api", "v1", "reports"]:
             if len(parts) == 3 and method == "POST":
-                return await self._submit(headers, body)
+                return await self._submit(headers, body, ip)
             who = caller(store, headers.get("authorization"))
             if who is None:
                 return UNAUTHENTICATED
@@ -80,14 +83,15 @@ class RawApp:
                 return await store.write(writes.act(store, who, report_id, parts[5], payload))
         return 404, {"detail": "Not Found"}
 
-    async def _submit(self, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+    async def _submit(self, headers: dict[str, str], body: bytes, ip: str | None) -> tuple[int, Any]:
         store = self.store
         assert store is not None
         key = headers.get("idempotency-key")
         if not key or len(key) > 255:
             return 400, {"detail": "Thiếu tiêu đề Idempotency-Key.", "code": "bad_request"}
         data = writes.parse_submission(orjson.loads(body))
-        return await store.write(writes.submit(store, data, key))
+        device = (headers.get("x-device-id") or "").strip()[:255] or None  # as paht.abuse.submissions.from_request
+        return await store.write(writes.submit(store, data, key, ip, device))
 
     async def _lifespan(self, receive: Callable[[], Awaitable[dict]], send: Send) -> None:
         while True:

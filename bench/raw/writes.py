@@ -1,10 +1,11 @@
 """Write routes of the raw app: submit (W1) and two workflow actions (W7), writing PAHT's rows.
 
-W1 writes the report, its `created` event, the dispatch clock, the `notify_reporter` outbox job and the
-idempotency key with the stored response, in one transaction. W7 (`submit_result`, `send_back`) updates
-the report (version check) and its assignment, stops the running clock, starts the next one, writes the
-transition event and its outbox job. PAHT additionally keeps derived data (search, statistics, places)
-in the same transaction; the raw app does not, and the report says so.
+W1 counts the submission against its limits, checks the abuse list, writes the report, its `created`
+event, its consent record, its area, the dispatch clock, the `notify_reporter` outbox job, the search row,
+the statistics and the idempotency key with the stored response, in one transaction. W7 (`submit_result`,
+`send_back`) updates the report (version check) and its assignment, stops the running clock, starts the
+next one, writes the transition event and its outbox job, and keeps the search row and the statistics.
+Events are links of the audit chain, as PAHT writes them. The derived rows: `bench.raw.derived`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from bench.raw import shapes
+from bench.raw import derived, shapes
 from bench.raw.auth import Caller, visibility
 from bench.raw.db import Conflict, Dialect, Store, now
 from paht.models.ids import new_id
@@ -32,9 +33,6 @@ PHONE = re.compile(r"^\+84\d{9,10}$")
 Response = tuple[int, Any]
 INVALID = 422
 
-SQL_CREATED_EVENT = (
-    "INSERT INTO events (report_id, kind, to_state, payload, created_at) VALUES (?, 'created', 'received', ?, ?)"
-)
 SQL_DISPATCH_CLOCK = "INSERT INTO sla_clocks (report_id, stage, started_at, due_at) VALUES (?, 'dispatch', ?, ?)"
 SQL_JOB = "INSERT INTO jobs (kind, payload, status, attempts, run_after, created_at) VALUES (?, ?, 'pending', 0, ?, ?)"
 SQL_KEY = (
@@ -48,10 +46,6 @@ SQL_MOVE = (
 SQL_CLOCK = (
     "INSERT INTO sla_clocks (report_id, assignment_id, organization_id, stage, started_at, due_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
-)
-SQL_TRANSITION = (
-    "INSERT INTO events (report_id, kind, action, from_state, to_state, actor_id, actor_role, organization_id, "
-    "assignment_id, payload, created_at) VALUES (?, 'transition', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 SUBMISSION_FIELDS = frozenset(
     ("description", "title", "category_id", "location", "urgent", "reporter", "anonymous", "consent", "channel")
@@ -126,20 +120,18 @@ def parse_submission(body: dict) -> dict:
     return data
 
 
-def _insert(d: Dialect, connection: Any, sql: str, params: tuple, *, returning: bool = False) -> int | None:
-    if d.sqlite or not returning:
-        cursor = connection.execute(d.sql(sql), params)
-        return cursor.lastrowid
-    row = connection.execute(d.sql(sql + " RETURNING id"), params).fetchone()
-    return row[0]
+NOT_PUBLISHED = dict.fromkeys(("result", "approved_result", "public_title", "public_description", "public_result"))
 
 
-def submit(store: Store, data: dict, key: str) -> Any:
+def submit(store: Store, data: dict, key: str, ip: str | None = None, device: str | None = None) -> Any:
     """The write of POST /api/v1/reports, as a function of the connection (run by either write mode)."""
     d = store.dialect
 
     def work(connection: Any) -> Response:
         at = now()
+        if not derived.limit_submission(connection, d, at, ip, device):
+            return derived.TOO_MANY
+        held = derived.listed(connection, d, data["phone"], data["email"])
         category = None
         if data["category_id"] is not None:
             category = connection.execute(
@@ -153,8 +145,8 @@ def submit(store: Store, data: dict, key: str) -> Any:
         urgent = data["urgent"] or bool(category and category[0])
         code = "PA-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
         row = {
-            "id": d.uid(report_id), "code": code, "version": 1, "state": "received", "channel": data["channel"],
-            "urgent": urgent, "title": data["title"], "description": data["description"],
+            "id": d.uid(report_id), "code": code, "version": 1, "state": "held" if held else "received",
+            "channel": data["channel"], "urgent": urgent, "title": data["title"], "description": data["description"],
             "category_id": data["category_id"], "lat": data["lat"], "lon": data["lon"], "address": data["address"],
             "reporter_name": None if data["anonymous"] else data["name"], "reporter_phone": data["phone"],
             "reporter_email": data["email"], "reporter_token_hash": hashlib.sha256(token.encode()).hexdigest(),
@@ -168,11 +160,15 @@ def submit(store: Store, data: dict, key: str) -> Any:
             )
         except Exception as exc:  # a tracking code drawn twice: the client retries with its key
             raise Conflict(str(exc)) from exc
-        payload = orjson.dumps({"channel": data["channel"], "urgent": urgent, "category_id": data["category_id"]})
-        connection.execute(
-            d.sql(SQL_CREATED_EVENT),
-            (d.uid(report_id), payload.decode(), d.ts(at)),
-        )
+        payload = {"channel": data["channel"], "urgent": urgent, "category_id": data["category_id"]}
+        event_id = derived.append_event(
+            connection, d, report_id=report_id, kind="created", action=None, from_state=None, to_state=row["state"],
+            actor_id=None, actor_role=None, organization_id=None, assignment_id=None, payload=payload, created_at=at,
+        )  # fmt: skip
+        derived.record_consent(connection, d, report_id, data["channel"], at)
+        area = derived.place(connection, d, report_id, data["lat"], data["lon"], at)
+        created = derived.EventFact(event_id, "created", None, None, row["state"], None, at, payload)
+        derived.count_new(connection, d, row | {"id": report_id}, created, area)
         due = at + timedelta(minutes=(category[1] if category and category[1] else None) or 30)
         connection.execute(
             d.sql(SQL_DISPATCH_CLOCK),
@@ -183,6 +179,7 @@ def submit(store: Store, data: dict, key: str) -> Any:
             d.sql(SQL_JOB),
             ("notify_reporter", job, d.ts(at), d.ts(at)),
         )
+        derived.index_new(connection, d, row | NOT_PUBLISHED | {"id": report_id})
         out = shapes.report(
             d,
             row | {"current_organization_id": None, "duplicate_of_id": None, "close_reason": None, "result": None,
@@ -279,24 +276,13 @@ def act(store: Store, who: Caller, report_id: uuid.UUID, action: str, payload: d
             d.sql(SQL_CLOCK),
             (d.uid(report_id), assignment["id"], assignment["organization_id"], next_stage, d.ts(at), d.ts(due)),
         )
-        event_id = _insert(
-            d,
-            connection,
-            SQL_TRANSITION,
-            (
-                d.uid(report_id),
-                action,
-                need,
-                target,
-                who.user_id,
-                role,
-                who.organization_id,
-                assignment["id"],
-                orjson.dumps(event).decode(),
-                d.ts(at),
-            ),
-            returning=True,
-        )
+        event_id = derived.append_event(
+            connection, d, report_id=report_id, kind="transition", action=action, from_state=need, to_state=target,
+            actor_id=who.user_id, actor_role=role, organization_id=who.organization_id,
+            assignment_id=assignment["id"], payload=event, created_at=at,
+        )  # fmt: skip
+        derived.reindex(connection, d, report, report_id)
+        derived.count_step(connection, d, report_id, report["channel"], report["category_id"], event_id)
         job = f'{{"report_id": "{report_id}", "action": "{action}", "event_id": {event_id}}}'
         connection.execute(
             d.sql(SQL_JOB),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from collections.abc import Iterator
@@ -10,13 +11,16 @@ from datetime import datetime
 
 import httpx
 import pytest
+from bench.raw import derived
 from bench.raw.app import RawApp
 from bench.raw.db import Store
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench import checks
 from bench import context as contexts
+from paht.audit.chain import row_hash
 from paht.benchdata.load import generate
+from paht.models import Event
 from tests.live_server import serve
 
 RAW_WORKLOADS = {"W1", "W2", "W3", "W4", "W5", "W7"}
@@ -44,6 +48,25 @@ def test_reads_are_the_same_json_and_writes_the_same_fields(city, app, db):
     assert {c.workload for c in found} == RAW_WORKLOADS
     assert {c.app for c in found} == {"paht", "raw"}
     assert [c for c in found if not c.ok] == []
+    rows = [c.detail for c in found if c.app == "raw" and c.workload in {"W1", "W7"}]
+    assert rows.count("the same rows as PAHT's") == 2
+    with db.read() as session:  # both apps' events are links of one audit chain (the generated ones have none)
+        hashed = session.scalars(select(Event).where(Event.hash.is_not(None)).order_by(Event.id)).all()
+    assert len(hashed) == 2 + 6  # a submission per app; two steps each and PAHT's first round trip
+    assert all(e.hash == row_hash(e.prev_hash, e) for e in hashed)
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(hashed))
+
+
+def test_a_row_the_raw_app_leaves_out_fails_the_check(city, app, db, monkeypatch):
+    """The rows check counts per table: a raw app that skips the consent record is caught by name."""
+    monkeypatch.setattr(derived, "record_consent", lambda *args: None)
+    context = contexts.build(db)
+    with serve(app) as paht, raw_server(city, "commit-per-request") as raw:
+        clients = {"paht": httpx.Client(base_url=paht, timeout=30), "raw": httpx.Client(base_url=raw, timeout=30)}
+        found = checks.check_w1(context, clients)
+    failed = [c for c in found if not c.ok]
+    assert [c.app for c in failed] == ["raw"]
+    assert failed[0].detail == "rows differ: consents PAHT +1 raw +0"
 
 
 def test_a_different_answer_fails_the_check(city, app, db):
