@@ -52,7 +52,7 @@ class FastPublicReads:
         try:
             with self.db.on_loop() as connection:
                 public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, self.db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too
             log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
             return False
         if public is None:
