@@ -53,9 +53,9 @@ def test_the_nightly_job_trains_and_books_the_next_night(client, personas, db, s
         flow.act(report, "ioc_operator", "dispatch", organization_id=flow.orgs[body])
         flow.act(report, handler, "acknowledge")
     with db.write() as session:
-        job = schedule_next(session, settings)
-        assert job is not None and schedule_next(session, settings) is None  # one per night
-        run_after = job.run_after
+        job_id = schedule_next(session, settings)
+        assert job_id is not None and schedule_next(session, settings) is None  # one per night
+        run_after = session.get(Job, job_id).run_after  # type: ignore[union-attr]
     assert run_after == next_run(settings, utc_now())
     assert run_after.astimezone(ZoneInfo(settings.timezone)).hour == settings.routing_retrain_hour
     with frozen_at(run_after + timedelta(minutes=1)):

@@ -36,10 +36,9 @@ def notices(db, kind: str) -> int:
 
 def add_job(db, kind: str, payload: dict | None = None) -> int:
     with db.write() as session:
-        job = enqueue(session, kind, payload or {})
-        assert job is not None
-        session.flush()
-        return job.id
+        job_id = enqueue(session, kind, payload or {})
+        assert job_id is not None
+        return job_id
 
 
 def job(db, job_id: int) -> Job:

@@ -19,7 +19,6 @@ from paht.config import Settings
 from paht.db import Database
 from paht.dispatching.training import KINDS, examples_for, fit, store
 from paht.jobs.queue import enqueue
-from paht.models import Job
 
 JOB_KIND = "routing_retrain"
 
@@ -32,7 +31,8 @@ def next_run(settings: Settings, now: datetime) -> datetime:
     return run.astimezone(now.tzinfo)
 
 
-def schedule_next(session: Session, settings: Settings) -> Job | None:
+def schedule_next(session: Session, settings: Settings) -> int | None:
+    """Book the next nightly retraining; its job's id, or None when that night is booked already."""
     run_after = next_run(settings, utc_now())
     return enqueue(session, JOB_KIND, {}, run_after=run_after, dedupe_key=f"{JOB_KIND}:{run_after.date().isoformat()}")
 

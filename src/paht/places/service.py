@@ -15,6 +15,7 @@ from paht.enums import EventKind
 from paht.errors import Invalid
 from paht.models import Area, Event, Organization, Report, ReportPlace
 from paht.places import geometry
+from paht.reports.hooks import NEW_REPORT_AREAS
 from paht.text import clean
 
 DEMO_AREAS = Path(__file__).resolve().parents[1] / "demo" / "areas.geojson"
@@ -125,6 +126,7 @@ def place_report(session: Session, report: Report, *, new: bool = False) -> Repo
     if place is None:
         place = ReportPlace(report_id=report.id, area_id=area.id, placed_at=utc_now())
         session.add(place)
+        session.info.setdefault(NEW_REPORT_AREAS, {})[report.id] = area.id
     else:
         place.area_id, place.placed_at = area.id, utc_now()
     return place

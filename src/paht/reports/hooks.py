@@ -27,6 +27,10 @@ HOOKS: tuple[str, ...] = (
 
 Hook = Callable[[Session, Report, Event], None]
 
+# session.info key: {new report id: area id}, filled by the places hook for the statistics hook after it. The
+# session holds a flushed object only weakly, so a place looked up in the identity map could be gone already.
+NEW_REPORT_AREAS = "paht.new_report_areas"
+
 
 @cache
 def _resolve(path: str) -> Hook:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from paht.config import Settings
@@ -35,6 +35,7 @@ ASSIGNMENT_FIELDS: dict[ClockStage, tuple[str, str]] = {
 # A report's running clocks (parameter `report_id`), built once: every workflow step stops them, and every
 # report answered in full shows the one running (paht.reports.queries.running_clock).
 RUNNING_CLOCKS = select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None))
+_INSERT_CLOCK = insert(SlaClock.__table__)
 
 
 def stop_clocks(session: Session, report: Report, *, now: datetime) -> None:
@@ -58,23 +59,20 @@ def start_clock_for_state(
     assignment: Assignment | None,
     now: datetime,
     settings: Settings,
-) -> SlaClock | None:
+) -> None:
+    """Start the clock of the report's new state. A plain INSERT on the table: the unit of work cost ~80 µs
+    more per row, and every submission and workflow step starts one; readers find it by query."""
     stage = STAGE_FOR_STATE.get(report.state)
     if stage is None:
-        return None
+        return
     category = session.get(Category, report.category_id) if report.category_id else None
     due = due_at(stage, start=now, urgent=report.urgent, category=category, settings=settings)
     uses_assignment = stage in ASSIGNMENT_FIELDS and assignment is not None
-    clock = SlaClock(
-        report_id=report.id,
-        assignment_id=assignment.id if uses_assignment else None,
-        organization_id=assignment.organization_id if uses_assignment else None,
-        stage=stage,
-        started_at=now,
-        due_at=due,
-    )
-    session.add(clock)
+    if uses_assignment and assignment.id is None:  # type: ignore[union-attr]
+        session.flush()  # a new assignment gets its id (a Core insert does not flush the session)
+    values = {"report_id": report.id, "stage": stage, "started_at": now, "due_at": due}
     if uses_assignment:
+        values |= {"assignment_id": assignment.id, "organization_id": assignment.organization_id}  # type: ignore[union-attr]
         due_field, _ = ASSIGNMENT_FIELDS[stage]
         setattr(assignment, due_field, due)
-    return clock
+    session.execute(_INSERT_CLOCK, values)

@@ -16,14 +16,14 @@ from functools import cache, lru_cache
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, func, inspect, or_, select, text
+from sqlalchemy import TextClause, bindparam, func, insert, inspect, or_, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from paht.config import get_settings
 from paht.enums import EventKind
 from paht.models import Assignment, Event, Report, SlaClock, StatsReportDims
 from paht.models.stats import COUNTERS, KEY_COLUMNS
+from paht.reports.hooks import NEW_REPORT_AREAS
 from paht.stats.definitions import ALL_KEY, NONE_KEY, period_starts
 from paht.stats.increments import ClockFact, Deltas, EventFact, total, walk
 
@@ -154,16 +154,10 @@ def walk_history(history: History, timezone: str) -> list[tuple[int, Deltas]]:
 
 
 def _new_report_area(session: Session, report_id: uuid.UUID) -> int:
-    """A new report's area: the places hook, which runs first, has put its place in this session if it has
-    one (pending or flushed), and nothing else can have placed it yet — so no query."""
-    try:
-        from paht.models import ReportPlace  # type: ignore[attr-defined]
-    except ImportError:  # the places capability is optional
-        return NONE_KEY
-    place = session.identity_map.get(identity_key(ReportPlace, report_id)) or next(
-        (obj for obj in session.new if isinstance(obj, ReportPlace) and obj.report_id == report_id), None
-    )
-    return place.area_id if place is not None else NONE_KEY
+    """A new report's area: the places hook, which runs first, has noted it in the session if it placed the
+    report, and nothing else can have placed it yet — so no query. (Without the places capability nothing
+    is noted: no area.)"""
+    return session.info.get(NEW_REPORT_AREAS, {}).get(report_id, NONE_KEY)
 
 
 def _new_report_history(session: Session, report: Report, event: Event) -> History:
@@ -179,6 +173,9 @@ def _new_report_history(session: Session, report: Report, event: Event) -> Histo
     return history
 
 
+_INSERT_DIMS = insert(StatsReportDims.__table__)
+
+
 def on_report_change(session: Session, report: Report, event: Event) -> None:
     """The hook: add what `event` changes to the statistics, in the caller's transaction."""
     timezone = get_settings().timezone
@@ -191,7 +188,8 @@ def on_report_change(session: Session, report: Report, event: Event) -> None:
     rows = Rows()
     if stored is None:  # first sight of this report (new, or older than the statistics): count all of it
         rows.add(total(d for _, d in steps), history.dims)
-        session.add(StatsReportDims(report_id=report.id, category_key=history.dims[0], area_key=history.dims[1]))
+        dims = {"report_id": report.id, "category_key": history.dims[0], "area_key": history.dims[1]}
+        session.execute(_INSERT_DIMS, dims)  # a plain INSERT: the unit of work cost ~80 µs more per row
     elif (stored.category_key, stored.area_key) != history.dims:
         rows.add(total(d for event_id, d in steps if event_id != event.id), (stored.category_key, stored.area_key), -1)
         rows.add(total(d for _, d in steps), history.dims)
