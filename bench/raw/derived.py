@@ -242,14 +242,17 @@ def _key(d: Dialect, key: Iterable[Any]) -> tuple:
 def _upsert(
     connection: Any, d: Dialect, table: str, key: tuple[str, ...], added: tuple[str, ...], params: list
 ) -> None:
+    """SQLite: one prepared statement, executemany. PostgreSQL: one statement with every row (one round trip,
+    as PAHT's unnest; an executemany is a message per row)."""
     columns = (*key, *added)
     updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in added)
+    one = f"({', '.join('?' * len(columns))})"
+    rows = one if d.sqlite else ", ".join([one] * len(params))
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "  # nosec B608
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "  # nosec B608
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
     )
     if d.sqlite:
         connection.executemany(sql, params)
     else:
-        with connection.cursor() as cursor:
-            cursor.executemany(d.sql(sql), params)
+        connection.execute(d.sql(sql), [value for row in params for value in row])
