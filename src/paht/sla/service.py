@@ -69,7 +69,7 @@ def start_clock_for_state(
     due = due_at(stage, start=now, urgent=report.urgent, category=category, settings=settings)
     uses_assignment = stage in ASSIGNMENT_FIELDS and assignment is not None
     if uses_assignment and assignment.id is None:  # type: ignore[union-attr]
-        session.flush()  # a new assignment gets its id (a Core insert does not flush the session)
+        session.flush()  # a new assignment gets its id (read below, before the INSERT's own autoflush)
     values = {"report_id": report.id, "stage": stage, "started_at": now, "due_at": due}
     if uses_assignment:
         values |= {"assignment_id": assignment.id, "organization_id": assignment.organization_id}  # type: ignore[union-attr]
