@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -20,7 +21,9 @@ from bench import checks
 from bench import context as contexts
 from paht.audit.chain import row_hash
 from paht.benchdata.load import generate
-from paht.models import Event
+from paht.models import Event, Report
+from paht.places.service import area_for_point
+from paht.stats.definitions import NONE_KEY
 from tests.live_server import serve
 
 RAW_WORKLOADS = {"W1", "W2", "W3", "W4", "W5", "W7"}
@@ -129,3 +132,27 @@ def test_the_raw_app_runs_at_paht_durability(city):
         assert store.writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     else:
         assert store.writer.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+
+
+def test_the_raw_app_places_a_point_where_paht_does(city, db):
+    """The raw app's area lookup (bench.raw.derived.place) agrees with paht.places over the benchmark's box."""
+    rng, store = random.Random(3), Store(city, "commit-per-request")
+    connection, placed = store.writer, 0
+    try:
+        if store.dialect.sqlite:
+            connection.execute("BEGIN")
+        with db.read() as session:
+            report = session.scalar(select(Report.id).limit(1))  # any report: its place is rolled back
+            for _ in range(300):
+                lat, lon = round(rng.uniform(16.42, 16.50), 6), round(rng.uniform(107.55, 107.63), 6)
+                area = area_for_point(session, lat, lon)
+                connection.execute(
+                    store.dialect.sql("DELETE FROM report_places WHERE report_id = ?"), (store.dialect.uid(report),)
+                )
+                assert derived.place(connection, store.dialect, report, lat, lon, datetime.now(UTC)) == (
+                    area.id if area else NONE_KEY
+                )
+                placed += area is not None
+    finally:
+        connection.rollback() if not store.dialect.sqlite else connection.execute("ROLLBACK")
+    assert 0 < placed < 300
