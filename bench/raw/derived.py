@@ -65,6 +65,7 @@ SQL_HISTORY = (
     "a.organization_id FROM events e LEFT JOIN assignments a ON a.id = e.assignment_id "
     "WHERE e.report_id = ? AND e.kind IN ('created', 'transition', 'rated') ORDER BY e.id"
 )
+SQL_DIMS = "INSERT INTO stats_report_dims (report_id, category_key, area_key) VALUES (?, ?, ?)"
 BUCKET_KEY = (*KEY_COLUMNS, "metric", "bucket")
 
 
@@ -174,7 +175,7 @@ def count_new(connection: Any, d: Dialect, report: dict, event: EventFact, area:
     rows.add(total(delta for _, delta in walk_history(history, SETTINGS.timezone)), dims)
     _write(connection, d, rows)
     connection.execute(
-        d.sql("INSERT INTO stats_report_dims (report_id, category_key, area_key) VALUES (?, ?, ?)"),
+        d.sql(SQL_DIMS),
         (d.uid(report["id"]), *dims),
     )
 
@@ -204,7 +205,7 @@ def count_step(
     if stored is None:
         rows.add(total(delta for _, delta in steps), history.dims)
         connection.execute(
-            d.sql("INSERT INTO stats_report_dims (report_id, category_key, area_key) VALUES (?, ?, ?)"),
+            d.sql(SQL_DIMS),
             (*key, *history.dims),
         )
     elif tuple(stored) != history.dims:

@@ -29,6 +29,9 @@ CHANNEL_BASIS: dict[str, tuple[str, str]] = {
 }
 
 
+_INSERT_CONSENT = insert(ConsentRecord.__table__)
+
+
 def record_consent(session: Session, report: Report, *, actor: Actor, notice_version: str, now: datetime) -> None:
     """Called by intake for every new report (already flushed), in the same transaction. A plain INSERT on
     the table: nothing reads the record back in that transaction, and the unit of work cost ~80 µs more."""
@@ -45,9 +48,6 @@ def record_consent(session: Session, report: Report, *, actor: Actor, notice_ver
         "recorded_by_id": actor.user_id if report.channel == Channel.hotline else None,
     }
     session.execute(_INSERT_CONSENT, values)
-
-
-_INSERT_CONSENT = insert(ConsentRecord.__table__)
 
 
 def consents_of(session: Session, report: Report) -> list[ConsentRecord]:
