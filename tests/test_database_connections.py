@@ -95,3 +95,18 @@ def test_a_broken_kept_connection_is_replaced_at_the_next_read(db: Database) -> 
     assert _read_one(db) == 1
     with db.on_loop() as fresh:
         assert fresh is not kept
+
+
+def test_a_broken_kept_connection_costs_no_signed_in_request(client, personas, db: Database) -> None:
+    """The caller's token is read on the driver's cursor (paht.prepared), whose errors are the driver's own:
+    they too send the read to the thread pool, and the next read on the loop opens another connection."""
+    headers = personas["ioc_operator"]
+    assert client.get("/api/v1/reports", headers=headers).status_code == 200
+    kept = list(db._loop_connections.values())
+    assert kept
+    for connection in kept:
+        connection.connection.driver_connection.close()
+    answer = client.get("/api/v1/reports", headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert all(connection.closed for connection in kept)
+    assert client.get("/api/v1/reports", headers=headers).status_code == 200

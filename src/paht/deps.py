@@ -81,7 +81,7 @@ async def current_actor(
     try:
         with db.on_loop() as connection:
             actor, stale_token_id = caller_for_token(connection, token, idle_minutes=idle)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too (paht.prepared)
         log.warning("reading the caller on the event loop failed; retrying in the thread pool", exc_info=True)
         actor, stale_token_id = await run_in_threadpool(_caller_in_session, db, token, idle)
     if stale_token_id is not None:  # the idle timeout's clock: one write per token per minute at most

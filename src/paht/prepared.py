@@ -9,12 +9,17 @@ result processors — the same values as `Connection.execute`, without the machi
 
 Only plain SELECTs with fixed parameters (no expanding IN lists) are accepted; everything else goes through
 `Connection.execute`. Driver errors are the driver's own (`Connection.dialect.loaded_dbapi.Error`).
+
+`Shapes` keeps one such statement per *shape* of a query built per request (which filters, how many values
+in an IN list): the statement is built and compiled at a shape's first request only, and every later request
+of that shape passes just its values. There every parameter must be named and given each time: a literal in
+the statement, or a parameter left out, would silently repeat the first request's value (both refused).
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from sqlalchemy import Connection, Select
@@ -27,10 +32,13 @@ Processor = Callable[[Any], Any] | None
 class _Compiled:
     """The statement's SQL and its parameter and column conversions for one dialect."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Select[Any], dialect: Dialect, *, named_only: bool) -> None:
         compiled = statement.compile(dialect=dialect)
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("expanding parameters are rendered per execution: use Connection.execute")
+        if named_only and (anonymous := [b.key for b in compiled.binds.values() if b.unique]):
+            raise ValueError(f"a statement kept by shape must name every parameter: {anonymous}")
+        self.required = frozenset(compiled.binds) if named_only else frozenset()
         self.sql = compiled.string
         self.names = list(compiled.positiontup or ()) if dialect.positional else None
         self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
@@ -54,20 +62,23 @@ class _Compiled:
 class Prepared:
     """A SELECT run on the driver's cursor: `rows(connection, name=value…)` → named tuples, as `.all()` gives."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any], *, named_only: bool = False) -> None:
         self.statement = statement
+        self.named_only = named_only
         self._by_dialect: dict[str, _Compiled] = {}
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)
         if found is None:
-            found = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
+            found = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect, named_only=self.named_only)
         return found
 
     def rows(self, connection: Connection | Session, **params: Any) -> list[Any]:
         if isinstance(connection, Session):
             connection = connection.connection()
         compiled = self._compiled(connection.dialect)
+        if missing := compiled.required - params.keys():  # (a value the statement dropped, as in `false() & x`, is not)
+            raise ValueError(f"parameters {sorted(missing)} not given for {sorted(compiled.required)}")
         values = compiled.defaults | params
         for name, processor in compiled.binds.items():
             values[name] = processor(values[name])
@@ -84,3 +95,25 @@ class Prepared:
             make(*[value if p is None else p(value) for p, value in zip(processors, row, strict=True)])
             for row in fetched
         ]
+
+
+class Shapes:
+    """Prepared statements by shape: `rows(connection, shape, build, **params)` runs `build()` (a Select whose
+    parameters are all named, `params` their names) at the shape's first request only.
+
+    `shape` must tell apart every two statements `build` can return; the shapes of a query are finitely many
+    (which filters are set, how many values each IN list has), so the cache is not bounded."""
+
+    def __init__(self) -> None:
+        self._by_shape: dict[Hashable, Prepared] = {}
+
+    def clear(self) -> None:
+        self._by_shape.clear()
+
+    def rows(
+        self, connection: Connection | Session, shape: Hashable, build: Callable[[], Select[Any]], **params: Any
+    ) -> list[Any]:
+        prepared = self._by_shape.get(shape)
+        if prepared is None:
+            prepared = self._by_shape[shape] = Prepared(build(), named_only=True)
+        return prepared.rows(connection, **params)

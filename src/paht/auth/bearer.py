@@ -4,7 +4,8 @@ Every signed-in API request runs this. Through the ORM it cost three queries (to
 building objects that were dropped at once, plus a thread-pool round trip: about 1 ms of CPU per request,
 more than a 50-row list's own query (issue 7, W3). The statement here joins the token, its user and the
 user's roles; a leader's or viewer's bodies below their own come from one recursive query. It runs on the
-event loop (`paht.deps.current_actor`) on a one-connection engine of its own, like the public fast path.
+event loop (`paht.deps.current_actor`) on a one-connection engine of its own, like the public fast path,
+and straight on the driver's cursor (`paht.prepared`): the statement is the same for every request.
 The rules — revoked, expired, idle, account disabled — are `service.token_problem`'s.
 """
 
@@ -19,9 +20,10 @@ from paht.auth.service import DESCENDANTS, TOUCH_EVERY, token_digest, token_prob
 from paht.clock import utc_now
 from paht.errors import NotAuthenticated
 from paht.models import ApiToken, User, UserRole
+from paht.prepared import Prepared
 
 # One row per role (one row with a NULL role for a user without roles).
-_CALLER = (
+_CALLER = Prepared(
     select(
         ApiToken.id,
         ApiToken.revoked_at,
@@ -38,13 +40,14 @@ _CALLER = (
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
 )
+_DESCENDANTS = Prepared(DESCENDANTS)
 
 
 def caller_for_token(
     connection: Connection | Session, token: str, *, idle_minutes: int | None
 ) -> tuple[Actor, int | None]:
     """The token's actor, and the token's id when its last use should be recorded (see `TOUCH_EVERY`)."""
-    rows = connection.execute(_CALLER, {"digest": token_digest(token)}).all()
+    rows = _CALLER.rows(connection, digest=token_digest(token))
     now = utc_now()
     first = rows[0] if rows else None
     problem = token_problem(first, now=now, idle_minutes=idle_minutes, user_active=first.active if first else None)
@@ -56,7 +59,7 @@ def caller_for_token(
     if first.organization_id is not None:
         readable = frozenset({first.organization_id})
         if roles & {Role.leader, Role.viewer}:
-            readable |= set(connection.execute(DESCENDANTS, {"root": first.organization_id}).scalars())
+            readable |= {row.id for row in _DESCENDANTS.rows(connection, root=first.organization_id)}
     actor = Actor(
         user_id=first.user_id,
         username=first.username,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from paht.auth.actor import Actor
@@ -19,22 +20,42 @@ from paht.clock import as_utc, utc_now
 from paht.enums import EventKind
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Event, Report, SlaClock
+from paht.prepared import Shapes
 from paht.search.engine import Scope
 from paht.search.queries import searched_page
 from paht.sla.service import RUNNING_CLOCKS
+
+
+def _named(name: str, value: Any, column: InstrumentedAttribute[Any] | Any) -> BindParameter[Any]:
+    """A parameter named for the lists' statements kept by shape (`KEYSET_PAGES`), typed as its column."""
+    return bindparam(name, value, type_=column.type)
+
+
+def _visibility(actor: Actor) -> dict[str, Any]:
+    """The values `visible(actor)` names: the bodies whose reports `actor` reads, and its own user."""
+    params: dict[str, Any] = {}
+    if actor.is_ioc:
+        return params
+    if actor.readable_org_ids and actor.has(Role.handler, Role.leader, Role.viewer):
+        params |= {f"visible_org_{i}": org for i, org in enumerate(sorted(actor.readable_org_ids))}
+    if actor.user_id is not None:
+        params["visible_user"] = actor.user_id
+    return params
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition that limits reports to those `actor` may read."""
     if actor.is_ioc:
         return true()
+    params = _visibility(actor)
     conditions: list[ColumnElement[bool]] = []
-    if actor.readable_org_ids and actor.has(Role.handler, Role.leader, Role.viewer):
+    orgs = [_named(name, org, Assignment.organization_id) for name, org in params.items() if name != "visible_user"]
+    if orgs:
+        conditions.append(exists().where(Assignment.report_id == Report.id, Assignment.organization_id.in_(orgs)))
+    if "visible_user" in params:
         conditions.append(
-            exists().where(Assignment.report_id == Report.id, Assignment.organization_id.in_(actor.readable_org_ids))
+            Report.reporter_user_id == _named("visible_user", params["visible_user"], Report.reporter_user_id)
         )
-    if actor.user_id is not None:
-        conditions.append(Report.reporter_user_id == actor.user_id)
     return or_(*conditions) if conditions else false()
 
 
@@ -78,8 +99,56 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise Invalid("cursor không hợp lệ (invalid cursor)") from exc
 
 
-def _overdue_clause() -> ColumnElement[bool]:
-    return exists().where(SlaClock.report_id == Report.id, SlaClock.stopped_at.is_(None), SlaClock.due_at < utc_now())
+def _overdue_clause(now: datetime) -> ColumnElement[bool]:
+    due = SlaClock.due_at < _named("overdue_now", now, SlaClock.due_at)
+    return exists().where(SlaClock.report_id == Report.id, SlaClock.stopped_at.is_(None), due)
+
+
+# Each single-valued filter: its name (in `ReportFilters` and as the statement's parameter), column and test.
+_FILTERS = (
+    ("organization_id", Report.current_organization_id, operator.eq),
+    ("category_id", Report.category_id, operator.eq),
+    ("channel", Report.channel, operator.eq),
+    ("created_from", Report.created_at, operator.ge),
+    ("created_to", Report.created_at, operator.lt),
+)
+
+
+def _filter_values(filters: ReportFilters) -> dict[str, Any]:
+    """The values of the filters that are set, by parameter name (the search words `q` aside)."""
+    params: dict[str, Any] = {f"state_{i}": state for i, state in enumerate(filters.state or ())}
+    for name, _, _ in _FILTERS:
+        if (value := getattr(filters, name)) is not None and value != "":
+            params[name] = value
+    if filters.overdue is not None:
+        params["overdue_now"] = utc_now()
+    return params
+
+
+def _page_values(after: tuple[datetime, uuid.UUID] | None, limit: int) -> dict[str, Any]:
+    """The keyset page's values: after which row (the cursor's), and how many rows (one more than shown)."""
+    params: dict[str, Any] = {"after_created": after[0], "after_id": after[1]} if after is not None else {}
+    # SQLite writes an OFFSET wherever there is a LIMIT; named, so that the statement can be kept by shape.
+    return params | {"limit": limit + 1, "offset": 0}
+
+
+def _keyset(query: Select, params: dict[str, Any]) -> Select:
+    """`query` newest first, after the cursor's row, one more row than the page shows (is there a next page?)."""
+    if "after_created" in params:
+        created = _named("after_created", params["after_created"], Report.created_at)
+        query = query.where(
+            or_(
+                Report.created_at < created,
+                and_(Report.created_at == created, Report.id < _named("after_id", params["after_id"], Report.id)),
+            )
+        )
+    limit, offset = bindparam("limit", params["limit"], type_=Integer()), bindparam("offset", 0, type_=Integer())
+    return query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit).offset(offset)
+
+
+# The staff list's pages without search words (W3), one prepared statement per shape (paht.prepared.Shapes):
+# building, caching and loading the ORM statement cost about as much CPU as the query.
+KEYSET_PAGES = Shapes()
 
 
 def list_visible(
@@ -95,40 +164,38 @@ def list_visible(
 
     Loaded `Report`s, or with `columns` (which must include `id` and `created_at`) rows of just those."""
     after = decode_cursor(cursor) if cursor else None
+    paging = _page_values(after, limit)
+    if columns and not filters.q:
+        params = _visibility(actor) | _filter_values(filters) | paging
+        shape = (actor.is_ioc, filters.overdue, tuple(c.key for c in columns), tuple(params))
+        statement = lambda: _keyset(filtered_visible(actor, filters), paging).with_only_columns(*columns)  # noqa: E731
+        rows = KEYSET_PAGES.rows(session, shape, statement, **params)
+    else:
 
-    def rows_of(query: Select) -> list[Any]:
-        if after is not None:
-            created, report_id = after
-            query = query.where(
-                or_(Report.created_at < created, and_(Report.created_at == created, Report.id < report_id))
-            )
-        query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)
-        return list(session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query))
+        def rows_of(query: Select) -> list[Any]:
+            query = _keyset(query, paging)
+            return list(session.execute(query.with_only_columns(*columns)).all() if columns else session.scalars(query))
 
-    base = filtered_visible(actor, filters)
-    rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
+        base = filtered_visible(actor, filters)
+        rows = searched_page(session, base, filters.q, Scope.staff, rows_of, continued=after is not None)
     page = rows[:limit]
     return page, encode_cursor(page[-1]) if len(rows) > limit else None
 
 
 def filtered_visible(actor: Actor, filters: ReportFilters) -> Select:
     """The caller's visible reports that pass `filters` but the search words `filters.q`, unordered: the lists
-    (`searched_page`) and the ranking (`ranked_page`) each search them their own way."""
+    (`searched_page`) and the ranking (`ranked_page`) each search them their own way. Every value is a named
+    parameter (`_filter_values`), so that `KEYSET_PAGES` can keep the statement."""
+    values = _filter_values(filters)
     query = select(Report).where(visible(actor))
-    if filters.state:
-        query = query.where(Report.state.in_(filters.state))
-    if filters.organization_id is not None:
-        query = query.where(Report.current_organization_id == filters.organization_id)
-    if filters.category_id is not None:
-        query = query.where(Report.category_id == filters.category_id)
-    if filters.channel:
-        query = query.where(Report.channel == filters.channel)
+    if states := [_named(name, v, Report.state) for name, v in values.items() if name.startswith("state_")]:
+        query = query.where(Report.state.in_(states))
+    for name, column, test in _FILTERS:
+        if name in values:
+            query = query.where(test(column, _named(name, values[name], column)))
     if filters.overdue is not None:
-        query = query.where(_overdue_clause() if filters.overdue else ~_overdue_clause())
-    if filters.created_from:
-        query = query.where(Report.created_at >= filters.created_from)
-    if filters.created_to:
-        query = query.where(Report.created_at < filters.created_to)
+        overdue = _overdue_clause(values["overdue_now"])
+        query = query.where(overdue if filters.overdue else ~overdue)
     return query
 
 
