@@ -67,3 +67,14 @@ def _sqlite_dialect():  # type: ignore[no-untyped-def]
     from sqlalchemy.dialects import sqlite
 
     return sqlite.dialect()
+
+
+def test_sqlite_text_is_read_as_aware_utc():
+    """The stored forms a UTC column meets on SQLite: with and without microseconds, and text written with
+    an offset of its own (by a hand-made import, say), which is converted, not relabelled."""
+    process = UTCDateTime().result_processor(_sqlite_dialect(), None)
+    assert process("2026-03-02 02:00:00.123456") == datetime(2026, 3, 2, 2, 0, 0, 123456, tzinfo=UTC)
+    assert process("2026-03-02 02:00:00") == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    assert process("2026-03-02 09:00:00+07:00") == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    assert process("2026-03-02 09:00:00+07:00").utcoffset() == timedelta(0)
+    assert process(None) is None
