@@ -75,7 +75,11 @@ def durability(database_url: str) -> dict[str, Any]:
         connection = sqlite3.connect(make_url(database_url).database)
         mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
         connection.close()
-        return {"journal_mode": mode, "synchronous": "FULL (set by paht.db and bench.raw.db on every connection)"}
+        return {
+            "journal_mode": mode,
+            "synchronous": "FULL (bench.raw.db); PAHT's writers NORMAL + a shared WAL fdatasync before each commit "
+            "returns (paht.walsync)",
+        }
     engine = create_engine(database_url)
     with engine.connect() as connection:
         settings = {

@@ -1,13 +1,16 @@
 """Engines and sessions.
 
-SQLite is a real target: WAL, synchronous=FULL, foreign keys on, and writers open their transaction
-with BEGIN IMMEDIATE so that two writers queue on the lock instead of failing half-way through.
-Readers use a second engine with plain deferred transactions, so that reads never take the write lock.
+SQLite is a real target: WAL, foreign keys on, and writers open their transaction with BEGIN IMMEDIATE
+so that two writers queue on the lock instead of failing half-way through. A commit returns once it is on
+disk: writers of a database file commit with synchronous=NORMAL and then wait for a shared flush of the
+WAL (group commit, `paht.walsync`); other connections keep synchronous=FULL. Readers use a second engine
+with plain deferred transactions, so that reads never take the write lock.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import paht.audit.chain  # noqa: F401  (registers the event hash chain on every Session, issue 8 item 7)
 from paht.config import get_settings
+from paht.walsync import WalFlusher
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Read the file through one memory map shared by every connection, not a copy per connection's page cache
@@ -44,7 +48,15 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> En
         return _postgres_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
     engine = _sqlite_engine(url)
     if immediate:
-        _queue_writers(engine, _writer_lock(url))
+        flusher = _flusher(url)
+        _queue_writers(engine, _writer_lock(url), flusher)
+        if flusher is not None:
+            _GROUP_COMMIT_ENGINES.add(engine)
+
+            @event.listens_for(engine, "connect")
+            def _commit_without_flush(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")  # the flush is the WalFlusher's
+
     else:
 
         @event.listens_for(engine, "begin")
@@ -57,14 +69,34 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> En
 _WRITER_LOCKS: dict[str, threading.Lock] = {}
 _WRITER_LOCKS_GUARD = threading.Lock()
 _HOLDS_LOCK = "paht_holds_writer_lock"
+_FLUSHERS: dict[str, WalFlusher] = {}
+_GROUP_COMMIT_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _file_of(url: str) -> str:
+    return str(Path(make_url(url).database or ":memory:").resolve())
 
 
 def _writer_lock(url: str) -> threading.Lock:
     with _WRITER_LOCKS_GUARD:
-        return _WRITER_LOCKS.setdefault(str(Path(make_url(url).database or ":memory:").resolve()), threading.Lock())
+        return _WRITER_LOCKS.setdefault(_file_of(url), threading.Lock())
 
 
-def _queue_writers(engine: Engine, lock: threading.Lock) -> None:
+def _flusher(url: str) -> WalFlusher | None:
+    """The WAL flusher every writer of this database file in this process shares; none in memory."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    with _WRITER_LOCKS_GUARD:
+        return _FLUSHERS.setdefault(_file_of(url), WalFlusher(Path(_file_of(url))))
+
+
+def commits_grouped(engine: Engine) -> bool:
+    """Whether `engine`'s commits wait for a shared WAL flush (then its connections run synchronous=NORMAL)."""
+    return engine in _GROUP_COMMIT_ENGINES
+
+
+def _queue_writers(engine: Engine, lock: threading.Lock, flusher: WalFlusher | None) -> None:
     """Writers of one SQLite file in this process queue on a mutex, then take the write lock (BEGIN IMMEDIATE).
 
     SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps 1, 2, 5, 10 … up
@@ -73,6 +105,7 @@ def _queue_writers(engine: Engine, lock: threading.Lock) -> None:
     before commits. The transaction is ended on the SQLite connection itself before the mutex is
     released (SQLAlchemy's own COMMIT or ROLLBACK that follows finds nothing to do), so the next writer
     never meets a still-held lock. Other processes (a separate worker, the CLI) still meet the busy handler.
+    With a `flusher`, a commit then waits for its flush outside the lock (group commit, `paht.walsync`).
     """
 
     @event.listens_for(engine, "begin")
@@ -86,15 +119,20 @@ def _queue_writers(engine: Engine, lock: threading.Lock) -> None:
             raise
         connection.info[_HOLDS_LOCK] = True
 
-    def _end(connection, finish) -> None:  # type: ignore[no-untyped-def]
+    def _end(connection, finish) -> bool:  # type: ignore[no-untyped-def]
         if not connection.info.pop(_HOLDS_LOCK, False):
-            return
+            return False
         try:
             finish(connection.connection.dbapi_connection)
         finally:
             lock.release()
+        return True
 
-    event.listen(engine, "commit", lambda connection: _end(connection, lambda dbapi: dbapi.commit()))
+    def _commit(connection) -> None:  # type: ignore[no-untyped-def]
+        if _end(connection, lambda dbapi: dbapi.commit()) and flusher is not None:
+            flusher.committed()
+
+    event.listen(engine, "commit", _commit)
     event.listen(engine, "rollback", lambda connection: _end(connection, lambda dbapi: dbapi.rollback()))
 
     # A connection that reaches the pool without its transaction ended through SQLAlchemy (a session left

@@ -1,6 +1,7 @@
 """The server and the worker refuse a database that could lose an acknowledged write (reliability row 1, §4).
 
-SQLite must run in WAL mode with synchronous=FULL; PostgreSQL with fsync=on and synchronous_commit on
+SQLite must run in WAL mode with synchronous=FULL, or NORMAL on PAHT's writers, which flush the WAL before
+a commit returns (group commit, paht.walsync); PostgreSQL with fsync=on and synchronous_commit on
 (or local, remote_write, remote_apply, which also wait for the local flush). The tests make a database
 unsafe the way an operator could (a connection hook, ALTER DATABASE) and check that startup stops with
 a message naming the setting.
@@ -17,7 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from paht.config import Settings
-from paht.db import Database
+from paht.db import Database, commits_grouped
 from paht.errors import UnsafeDatabase
 from paht.main import create_app
 from paht.ops.durability import durability_findings
@@ -46,9 +47,20 @@ def test_a_normal_sqlite_database_starts(tmp_path):
     start_app(url, tmp_path)
 
 
+def test_sqlite_normal_is_refused_where_nothing_flushes_the_wal(tmp_path):
+    """NORMAL is safe only on an engine whose commits wait for the WAL flush (PAHT's writers)."""
+    url = f"sqlite:///{tmp_path / 'ok.sqlite3'}"
+    db = Database(url)
+    assert commits_grouped(db.engine) and not commits_grouped(db.read_engine)
+    db.engine = db.read_engine  # an engine without group commit, forced to NORMAL
+    with pytest.raises(UnsafeDatabase) as refused:
+        start_app(url, tmp_path, forcing(db, "PRAGMA synchronous=NORMAL"))
+    assert "PRAGMA synchronous = 1" in refused.value.message
+
+
 @pytest.mark.parametrize(
     ("pragma", "named"),
-    [("PRAGMA synchronous=NORMAL", "PRAGMA synchronous = 1"), ("PRAGMA journal_mode=DELETE", "journal_mode = delete")],
+    [("PRAGMA synchronous=OFF", "PRAGMA synchronous = 0"), ("PRAGMA journal_mode=DELETE", "journal_mode = delete")],
 )
 def test_sqlite_without_wal_and_full_sync_is_refused_at_startup(tmp_path, pragma, named):
     url = f"sqlite:///{tmp_path / 'unsafe.sqlite3'}"

@@ -3,7 +3,9 @@
 A report is acknowledged (201) only after its transaction commits, so the commit must survive a crash:
 
 - SQLite: `journal_mode=wal` and `synchronous=2` (FULL). Any setting survives an application crash, but
-  WAL with NORMAL may roll back the last commits on a power loss or an OS crash; FULL does not.
+  WAL with NORMAL may roll back the last commits on a power loss or an OS crash; FULL does not. PAHT's own
+  writers of a database file run NORMAL and flush the WAL themselves before a commit returns (group commit,
+  `paht.walsync`), so on their engine NORMAL is what is required, and FULL (slower, as safe) is accepted.
 - PostgreSQL: `fsync=on` and a `synchronous_commit` that waits for the local WAL flush before the commit
   returns: `on`, `local`, `remote_write` or `remote_apply` (the last two also wait for a standby). With
   `off` the server may lose up to 3 × `wal_writer_delay` of "committed" transactions on a crash.
@@ -18,11 +20,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from paht.db import Database
+from paht.db import Database, commits_grouped
 from paht.errors import UnsafeDatabase
 
 SAFE_SYNCHRONOUS_COMMIT = frozenset({"on", "local", "remote_write", "remote_apply"})
-SQLITE_FULL = 2
+SQLITE_NORMAL, SQLITE_FULL = 1, 2
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,11 @@ def _sqlite_findings(engine: Engine) -> list[Finding]:
     if journal != "wal":
         fix = "dùng một tệp SQLite trên đĩa cục bộ hỗ trợ WAL (a local file that supports WAL, not :memory:)"
         findings.append(Finding("PRAGMA journal_mode", journal, "wal", fix))
-    if synchronous != SQLITE_FULL:
-        fix = "bỏ mọi PRAGMA synchronous khác FULL trong cấu hình kết nối (remove any override of synchronous)"
-        findings.append(Finding("PRAGMA synchronous", str(synchronous), "2 (FULL)", fix))
+    grouped = commits_grouped(engine)
+    if synchronous not in ((SQLITE_NORMAL, SQLITE_FULL) if grouped else (SQLITE_FULL,)):
+        fix = "bỏ mọi PRAGMA synchronous khác trong cấu hình kết nối (remove any override of synchronous)"
+        required = "1 (NORMAL, with PAHT's group commit) or 2 (FULL)" if grouped else "2 (FULL)"
+        findings.append(Finding("PRAGMA synchronous", str(synchronous), required, fix))
     return findings
 
 
