@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from paht import walsync
-from paht.db import Database
+from tests.reliability.writers import in_threads, sqlite_with_table
 
 WRITERS = 8
 ROWS_EACH = 15
@@ -26,11 +26,8 @@ ROWS_EACH = 15
 
 @pytest.fixture
 def database(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = Database(f"sqlite:///{tmp_path / 'group.sqlite3'}")
-    with database.engine.begin() as connection:
-        connection.execute(text("CREATE TABLE row (id INTEGER PRIMARY KEY)"))
-    yield database
-    database.dispose()
+    with sqlite_with_table(tmp_path / "group.sqlite3", "CREATE TABLE row (id INTEGER PRIMARY KEY)") as database:
+        yield database
 
 
 class Flushes:
@@ -60,25 +57,17 @@ def test_every_commit_returns_after_a_flush_that_covers_it(database, tmp_path, m
     flushes = Flushes(tmp_path / "group.sqlite3", seconds=0.005)
     monkeypatch.setattr(walsync.os, "fdatasync", flushes)
     uncovered: list[int] = []
-    failures: list[BaseException] = []
 
     def write(writer: int) -> None:
-        try:
-            for n in range(ROWS_EACH):
-                row = writer * 1000 + n
-                with database.write() as session:
-                    session.execute(text("INSERT INTO row VALUES (:id)"), {"id": row})
-                if not flushes.covered(row):
-                    uncovered.append(row)
-        except BaseException as exc:
-            failures.append(exc)
+        for n in range(ROWS_EACH):
+            row = writer * 1000 + n
+            with database.write() as session:
+                session.execute(text("INSERT INTO row VALUES (:id)"), {"id": row})
+            if not flushes.covered(row):
+                uncovered.append(row)
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == [] and uncovered == []
+    assert in_threads(WRITERS, write) == []
+    assert uncovered == []
     commits = WRITERS * ROWS_EACH
     # Shared: while one flush runs, the commits behind it wait for the next, which covers them all.
     assert len(flushes.done) < commits * 0.6, (len(flushes.done), commits)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from paht import db as paht_db
 from paht.db import Database
+from tests.reliability.writers import in_threads, sqlite_with_table
 
 WRITERS = 8
 ROWS_EACH = 25
@@ -23,11 +24,8 @@ ROWS_EACH = 25
 
 @pytest.fixture
 def database(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = Database(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    with database.engine.begin() as connection:
-        connection.execute(text("CREATE TABLE counter (writer INTEGER, n INTEGER)"))
-    yield database
-    database.dispose()
+    with sqlite_with_table(tmp_path / "queue.sqlite3", "CREATE TABLE counter (writer INTEGER, n INTEGER)") as database:
+        yield database
 
 
 def _count(database: Database) -> int:
@@ -36,22 +34,12 @@ def _count(database: Database) -> int:
 
 
 def test_concurrent_writers_all_commit(database: Database) -> None:
-    failures: list[BaseException] = []
-
     def write(writer: int) -> None:
-        try:
-            for n in range(ROWS_EACH):
-                with database.write() as session:
-                    session.execute(text("INSERT INTO counter VALUES (:w, :n)"), {"w": writer, "n": n})
-        except BaseException as exc:
-            failures.append(exc)
+        for n in range(ROWS_EACH):
+            with database.write() as session:
+                session.execute(text("INSERT INTO counter VALUES (:w, :n)"), {"w": writer, "n": n})
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert in_threads(WRITERS, write) == []
     assert _count(database) == WRITERS * ROWS_EACH
 
 
