@@ -130,3 +130,32 @@ def test_a_kept_statement_must_name_every_value_and_be_given_them_all(city) -> N
         assert len(Prepared(named, named_only=True).rows(session, limit=6, offset=0)) == 6
         with pytest.raises(ValueError, match="not given"):
             Prepared(named, named_only=True).rows(session, limit=6)  # the offset left out
+
+
+def test_a_repeated_state_is_one_value_and_the_shapes_stay_few(city) -> None:  # type: ignore[no-untyped-def]
+    """`?state=processing&state=processing…` lists what one `state=processing` lists, with the same statement;
+    and however many shapes callers make, the cache keeps at most its limit."""
+    set_now(ANCHOR)
+    ioc = _callers(city)[0]
+    queries.KEYSET_PAGES.clear()
+    with city.read() as session:
+        once, _ = queries.list_visible(
+            session, ioc, queries.ReportFilters(state=["processing"]), cursor=None, limit=30, columns=LISTED
+        )
+        for times in range(2, 40):
+            repeated, _ = queries.list_visible(
+                session, ioc, queries.ReportFilters(state=["processing"] * times), cursor=None, limit=30, columns=LISTED
+            )
+            assert repeated == once
+    assert once and len(queries.KEYSET_PAGES._by_shape) == 1
+    small = Shapes(most=3)
+    with city.read() as session:
+        for n in range(1, 8):
+            small.rows(
+                session,
+                n,
+                lambda n=n: queries._keyset(select(Report.id), queries._page_values(None, n)),
+                limit=n + 1,
+                offset=0,
+            )
+            assert len(small._by_shape) <= 3

@@ -101,11 +101,13 @@ class Shapes:
     """Prepared statements by shape: `rows(connection, shape, build, **params)` runs `build()` (a Select whose
     parameters are all named, `params` their names) at the shape's first request only.
 
-    `shape` must tell apart every two statements `build` can return; the shapes of a query are finitely many
-    (which filters are set, how many values each IN list has), so the cache is not bounded."""
+    `shape` must tell apart every two statements `build` can return. The shapes of a query are finitely many
+    (which filters are set, how many values each IN list has), and callers keep them few (the staff list
+    counts each state once); past `most` shapes the cache starts again rather than grow."""
 
-    def __init__(self) -> None:
+    def __init__(self, most: int = 512) -> None:
         self._by_shape: dict[Hashable, Prepared] = {}
+        self.most = most
 
     def clear(self) -> None:
         self._by_shape.clear()
@@ -115,5 +117,7 @@ class Shapes:
     ) -> list[Any]:
         prepared = self._by_shape.get(shape)
         if prepared is None:
+            if len(self._by_shape) >= self.most:
+                self._by_shape.clear()
             prepared = self._by_shape[shape] = Prepared(build(), named_only=True)
         return prepared.rows(connection, **params)

@@ -116,7 +116,9 @@ _FILTERS = (
 
 def _filter_values(filters: ReportFilters) -> dict[str, Any]:
     """The values of the filters that are set, by parameter name (the search words `q` aside)."""
-    params: dict[str, Any] = {f"state_{i}": state for i, state in enumerate(filters.state or ())}
+    # Each state once: a repeated state would otherwise make a new shape per repetition (paht.prepared.Shapes).
+    states = dict.fromkeys(filters.state or ())
+    params: dict[str, Any] = {f"state_{i}": state for i, state in enumerate(states)}
     for name, _, _ in _FILTERS:
         if (value := getattr(filters, name)) is not None and value != "":
             params[name] = value
@@ -142,7 +144,8 @@ def _keyset(query: Select, params: dict[str, Any]) -> Select:
                 and_(Report.created_at == created, Report.id < _named("after_id", params["after_id"], Report.id)),
             )
         )
-    limit, offset = bindparam("limit", params["limit"], type_=Integer()), bindparam("offset", 0, type_=Integer())
+    limit = bindparam("limit", params["limit"], type_=Integer())
+    offset = bindparam("offset", params["offset"], type_=Integer())
     return query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit).offset(offset)
 
 
