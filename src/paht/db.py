@@ -87,8 +87,11 @@ def _flusher(url: str) -> WalFlusher | None:
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
+    file = _file_of(url)
     with _WRITER_LOCKS_GUARD:
-        return _FLUSHERS.setdefault(_file_of(url), WalFlusher(Path(_file_of(url))))
+        if file not in _FLUSHERS:
+            _FLUSHERS[file] = WalFlusher(Path(file))
+        return _FLUSHERS[file]
 
 
 def commits_grouped(engine: Engine) -> bool:
