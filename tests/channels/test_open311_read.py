@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from paht.clock import set_now, utc_now
 from paht.models import Category
@@ -165,6 +165,7 @@ def test_the_filters_the_default_window_and_pages(client, db, personas):
     assert old not in codes()
     assert codes(service_code="NGAP_UNG") == [flood]
     assert codes(service_code="NGAP_UNG,CHIEU_SANG", status="open") == [flood, *reversed(lights)]
+    assert codes(service_code="KHONG_CO") == [] and codes(service_code="KHONG_CO,NGAP_UNG") == [flood]
     assert codes(status="closed") == []
     assert codes(service_request_id=f"{old},{flood}", status="closed") == [flood, old]  # ids override the rest
     start = (utc_now() - timedelta(days=120)).isoformat()
@@ -176,6 +177,28 @@ def test_the_filters_the_default_window_and_pages(client, db, personas):
     [item] = get(client, "requests", "json", service_request_id=flood, extensions="true").json()
     assert item["extended_status"] == "for_triage"
     validate(get(client, "requests", "json").json(), "requests.json")
+
+
+def test_one_services_list_is_read_in_order_from_its_index_on_sqlite(client, db):
+    if not db.sqlite:
+        pytest.skip("PostgreSQL chooses by its own statistics")
+    seen: list[tuple[str, object]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "ORDER BY reports.created_at DESC" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.read_engine, "before_cursor_execute", remember)
+    try:
+        get(client, "requests", "json", service_code="NGAP_UNG", status="closed")
+    finally:
+        event.remove(db.read_engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = seen
+    with db.read_engine.connect() as connection:
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    # The first step reads the category's rows newest first; the only sort is the photo subquery's (per row).
+    assert "ix_reports_category_created (category_id=?" in plan[0], plan
+    assert sum("TEMP B-TREE" in step for step in plan) == 1, plan
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

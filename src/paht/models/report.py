@@ -23,6 +23,7 @@ class Report(Base):
         Index("ix_reports_created", "created_at", "id"),
         Index("ix_reports_state_created", "state", "created_at", "id"),
         Index("ix_reports_org_created", "current_organization_id", "created_at", "id"),
+        Index("ix_reports_category_created", "category_id", "created_at", "id"),  # Open311's one service
         # The public list and the map's walk of a dense box (places.queries._dense) read it newest first.
         Index("ix_reports_published_place", "published_at", "id", "state", "lon", "lat"),
         Index("ix_reports_state_lon_lat", "state", "lon", "lat"),  # the map's box (places.queries._within)
