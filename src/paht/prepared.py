@@ -26,8 +26,6 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-Processor = Callable[[Any], Any] | None
-
 
 class _Compiled:
     """The statement's SQL and its parameter and column conversions for one dialect."""
@@ -49,14 +47,17 @@ class _Compiled:
         }
         self.dialect = dialect
         self.types = [c.type.dialect_impl(dialect) for c in statement.selected_columns]
-        self.results: list[Processor] | None = None  # some need the driver's type codes: set at the first run
+        # (position, processor) of the columns that need converting; some processors need the driver's type
+        # codes, so this is set at the first run.
+        self.conversions: list[tuple[int, Callable[[Any], Any]]] | None = None
         self.row = namedtuple("Row", [c.key for c in statement.selected_columns])  # type: ignore[misc]
 
-    def processors(self, description: Any) -> list[Processor]:
-        if self.results is None:
+    def processors(self, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+        if self.conversions is None:
             codes = [column[1] for column in description]
-            self.results = [t.result_processor(self.dialect, code) for t, code in zip(self.types, codes, strict=True)]
-        return self.results
+            processors = [t.result_processor(self.dialect, code) for t, code in zip(self.types, codes, strict=True)]
+            self.conversions = [(i, p) for i, p in enumerate(processors) if p is not None]
+        return self.conversions
 
 
 class Prepared:
@@ -87,14 +88,22 @@ class Prepared:
         try:
             cursor.execute(compiled.sql, arguments)
             fetched = cursor.fetchall()
-            processors = compiled.processors(cursor.description)
+            conversions = compiled.processors(cursor.description)
         finally:
             cursor.close()
-        make = compiled.row
-        return [
-            make(*[value if p is None else p(value) for p, value in zip(processors, row, strict=True)])
-            for row in fetched
-        ]
+        return _converted(fetched, conversions, compiled.row._make)
+
+
+def _converted(fetched: list[Any], conversions: list[tuple[int, Callable[[Any], Any]]], make: Any) -> list[Any]:
+    """Each row with its converted columns replaced; only those are visited (about a third of a staff list's
+    26 columns: half the cost of zipping every value with its processor)."""
+    rows = []
+    for row in fetched:
+        values = list(row)
+        for position, processor in conversions:
+            values[position] = processor(values[position])
+        rows.append(make(values))
+    return rows
 
 
 class Shapes:
