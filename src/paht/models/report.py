@@ -38,7 +38,8 @@ class Report(Base):
 
     title: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    # Indexed by ix_reports_category_created, which begins with it.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     address: Mapped[str | None] = mapped_column(String(500))
