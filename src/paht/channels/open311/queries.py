@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Row, case, or_, select
+from sqlalchemy import Row, bindparam, case, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from paht.channels.open311.mapping import CLOSED, Lookups, ShownReport
 from paht.enums import SERVABLE_SCANS
 from paht.models import Assignment, Attachment, Category, Organization, Report
+from paht.prepared import Prepared
 from paht.reports.codes import normalise_code
 from paht.workflow.states import ReportState
 
@@ -84,9 +86,16 @@ REQUEST_COLUMNS = (
 )
 
 
-def by_code(session: Session, service_request_id: str) -> Row | None:
+# One request by its code, compiled once and run on the driver's cursor (paht.prepared): built per call,
+# this statement's cache key (joins, a CASE, a correlated subquery) cost ~0.3 ms of a 0.03 ms lookup.
+_BY_CODE = Prepared(REQUEST_COLUMNS.where(Report.code == bindparam("code")))
+
+
+def by_code(session: Session, service_request_id: str) -> Any | None:
+    """The request's columns as a named tuple (REQUEST_COLUMNS' names), None if no report has that code."""
     code = normalise_code(service_request_id)
-    return session.execute(REQUEST_COLUMNS.where(Report.code == code)).first() if code else None
+    rows = _BY_CODE.rows(session, code=code) if code else []
+    return rows[0] if rows else None
 
 
 def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Row]:
