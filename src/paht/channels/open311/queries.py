@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, or_, select
+from sqlalchemy import Integer, Select, bindparam, case, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from paht.channels.open311.mapping import CLOSED, Lookups, ShownReport
 from paht.enums import SERVABLE_SCANS
 from paht.models import Assignment, Attachment, Category, Organization, Report
-from paht.prepared import Prepared
+from paht.prepared import Prepared, Shapes
 from paht.reports.codes import normalise_code
 from paht.workflow.states import ReportState
 
@@ -46,11 +46,20 @@ def lookups(session: Session, reports: Sequence[ShownReport]) -> Lookups:
 
 
 # The first servable photo of a published report (spelled out, not IN (…): see paht.publishing.queries).
+# Its constants are named parameters (`CONSTANTS`), as `_LISTS` requires of every value in a kept statement.
+CONSTANTS: dict[str, Any] = {"published": ReportState.published.value} | {
+    f"servable_{i}": scan for i, scan in enumerate(SERVABLE_SCANS)
+}
 _FIRST_PHOTO = (
     select(Attachment.id)
-    .where(Attachment.report_id == Report.id, or_(*(Attachment.scan_status == scan for scan in SERVABLE_SCANS)))
+    .where(
+        Attachment.report_id == Report.id,
+        or_(*(Attachment.scan_status == bindparam(f"servable_{i}", scan) for i, scan in enumerate(SERVABLE_SCANS))),
+    )
     .order_by(Attachment.kind, Attachment.created_at, Attachment.id)
-    .limit(1)
+    # Written into the SQL, not parameters (SQLite's compiler adds an OFFSET parameter of its own when none is set).
+    .limit(literal_column("1"))
+    .offset(literal_column("0"))
     .correlate(Report)
     .scalar_subquery()
 )
@@ -75,7 +84,9 @@ REQUEST_COLUMNS = (
         Report.created_at,
         Report.updated_at,
         Report.closed_at,
-        case((Report.state == ReportState.published, _FIRST_PHOTO), else_=None).label("photo_id"),
+        case((Report.state == bindparam("published", ReportState.published.value), _FIRST_PHOTO), else_=None).label(
+            "photo_id"
+        ),
         # Expected fulfilment: the handling deadline of the current assignment, once the body has one.
         Assignment.resolve_due_at,
         _ORIGINAL.code.label("original_code"),
@@ -98,27 +109,54 @@ def by_code(session: Session, service_request_id: str) -> Any | None:
     return rows[0] if rows else None
 
 
-def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Row]:
-    """Newest first. `service_request_id` overrides every other filter, as the spec says."""
-    query = REQUEST_COLUMNS
+def requests(session: Session, filters: RequestFilters, *, now: datetime) -> list[Any]:
+    """Newest first, as named tuples of REQUEST_COLUMNS. `service_request_id` overrides every other filter,
+    as the spec says."""
     if filters.ids:
         codes = [c for c in (normalise_code(i) for i in filters.ids) if c]
-        return list(session.execute(query.where(Report.code.in_(codes)).order_by(Report.created_at.desc())))
+        query = REQUEST_COLUMNS.where(Report.code.in_(codes)).order_by(Report.created_at.desc())
+        return list(session.execute(query))
     start, end = window(filters.start, filters.end, now=now)
-    query = query.where(Report.created_at >= start, Report.created_at <= end)
+    values: dict[str, Any] = {"window_start": start, "window_end": end}
     if filters.service_codes:
         # The ids first, not a subquery: given values, the planner reads ix_reports_category_created one
         # category at a time, newest first (for one category, the rows in the page's order: no sort).
         category_ids = session.scalars(select(Category.id).where(Category.code.in_(filters.service_codes))).all()
         if not category_ids:
             return []
-        query = query.where(Report.category_id.in_(category_ids))
+        values |= {f"category_{i}": category for i, category in enumerate(category_ids)}
+    status = None
     if filters.statuses and set(filters.statuses) != {"open", "closed"}:
-        closed = Report.state.in_([s.value for s in CLOSED])
-        query = query.where(closed if "closed" in filters.statuses else ~closed)
+        status = "closed" if "closed" in filters.statuses else "open"
+        values |= {f"closed_{i}": state for i, state in enumerate(_CLOSED_STATES)}
+    values |= {"offset": (filters.page - 1) * filters.page_size, "limit": filters.page_size}
+    shape = (len(category_ids) if filters.service_codes else 0, status)
+    return _LISTS.rows(session, shape, lambda: _list_statement(*shape), **CONSTANTS, **values)
+
+
+_CLOSED_STATES = sorted(s.value for s in CLOSED)
+# Lists kept by shape (how many categories, which status) and run on the driver's cursor (paht.prepared):
+# a page is up to 1,000 requests, and SQLAlchemy's rows cost ~10 us each to build and to read from.
+_LISTS = Shapes()
+
+
+def _list_statement(categories: int, status: str | None) -> Select[Any]:
+    def named(name: str, column: Any) -> Any:
+        return bindparam(name, type_=column.type)
+
+    query = REQUEST_COLUMNS.where(
+        Report.created_at >= named("window_start", Report.created_at),
+        Report.created_at <= named("window_end", Report.created_at),
+    )
+    if categories:
+        query = query.where(
+            Report.category_id.in_([named(f"category_{i}", Report.category_id) for i in range(categories)])
+        )
+    if status is not None:
+        closed = Report.state.in_([named(f"closed_{i}", Report.state) for i in range(len(_CLOSED_STATES))])
+        query = query.where(closed if status == "closed" else ~closed)
     query = query.order_by(Report.created_at.desc(), Report.id.desc())
-    query = query.offset((filters.page - 1) * filters.page_size).limit(filters.page_size)
-    return list(session.execute(query))
+    return query.limit(bindparam("limit", 0, type_=Integer())).offset(bindparam("offset", 0, type_=Integer()))
 
 
 def window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:

