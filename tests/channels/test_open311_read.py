@@ -167,6 +167,8 @@ def test_the_filters_the_default_window_and_pages(client, db, personas):
     assert codes(service_code="NGAP_UNG") == [flood]
     assert codes(service_code="NGAP_UNG,CHIEU_SANG", status="open") == [flood, *reversed(lights)]
     assert codes(service_code="KHONG_CO") == [] and codes(service_code="KHONG_CO,NGAP_UNG") == [flood]
+    names = {i["service_code"]: i["service_name"] for i in get(client, "requests", "json").json()}
+    assert names == {"NGAP_UNG": "Ngập úng, thoát nước", "CHIEU_SANG": "Chiếu sáng công cộng"}  # each its own
     assert codes(status="closed") == []
     assert codes(service_request_id=f"{old},{flood}", status="closed") == [flood, old]  # ids override the rest
     start = (utc_now() - timedelta(days=120)).isoformat()

@@ -119,10 +119,11 @@ class ShownReport(Protocol):
 
 @dataclass
 class Lookups:
-    """Reference rows loaded once per response instead of once per request."""
+    """Reference rows loaded once per response instead of once per request: by id, the category's id,
+    code and name, the body's id and name (`queries.lookups`)."""
 
-    categories: dict[int, Category]
-    organizations: dict[int, Organization]
+    categories: dict[int, Any]
+    organizations: dict[int, Any]
 
 
 def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extensions: bool = False) -> dict[str, Any]:
