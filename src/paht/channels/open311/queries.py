@@ -133,6 +133,7 @@ def requests(session: Session, filters: RequestFilters, *, now: datetime) -> lis
         return list(session.execute(query))
     start, end = window(filters.start, filters.end, now=now)
     values: dict[str, Any] = {"window_start": start, "window_end": end}
+    categories = 0
     if filters.service_codes:
         # The ids first, not a subquery: given values, the planner reads ix_reports_category_created one
         # category at a time, newest first (for one category, the rows in the page's order: no sort).
@@ -140,12 +141,13 @@ def requests(session: Session, filters: RequestFilters, *, now: datetime) -> lis
         if not category_ids:
             return []
         values |= {f"category_{i}": category for i, category in enumerate(category_ids)}
+        categories = len(category_ids)
     status = None
     if filters.statuses and set(filters.statuses) != {"open", "closed"}:
         status = "closed" if "closed" in filters.statuses else "open"
         values |= {f"closed_{i}": state for i, state in enumerate(_CLOSED_STATES)}
     values |= {"offset": (filters.page - 1) * filters.page_size, "limit": filters.page_size}
-    shape = (len(category_ids) if filters.service_codes else 0, status)
+    shape = (categories, status)
     return _LISTS.rows(session, shape, lambda: _list_statement(*shape), **CONSTANTS, **values)
 
 
