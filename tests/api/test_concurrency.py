@@ -195,7 +195,7 @@ def report_in_state(db: Database, settings: Settings, world: World, state: str) 
                 payload=payload,
                 settings=settings,
                 now=report.updated_at,
-            )
+            ).report
             session.flush()
             assert report.state == reached
         assert report.state == state

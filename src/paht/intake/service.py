@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -10,13 +12,14 @@ from paht.abuse.submissions import Submitter
 from paht.abuse.submissions import limit as abuse_limits
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
+from paht.categories.terms import category_terms
 from paht.clock import utc_now
 from paht.config import Settings
 from paht.enums import Channel, EventKind
 from paht.errors import Invalid, NotPermitted
 from paht.intake.schemas import ReportCreate
 from paht.jobs.queue import enqueue
-from paht.models import Category, Event, Report, User
+from paht.models import Event, Report, User
 from paht.privacy.consent import record_consent
 from paht.reports.codes import new_code, new_secret
 from paht.reports.hooks import after_change
@@ -42,10 +45,10 @@ def _channel_for(data: ReportCreate, actor: Actor, channel: Channel | None) -> C
     return chosen
 
 
-def _category(session: Session, category_id: int | None) -> Category | None:
+def _category(session: Session, category_id: int | None) -> Any | None:
     if category_id is None:
         return None
-    category = session.get(Category, category_id)
+    category = category_terms(session, category_id)
     if category is None or not category.active:
         raise Invalid(f"Lĩnh vực {category_id} không tồn tại (unknown category).")
     return category

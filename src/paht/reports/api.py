@@ -230,7 +230,7 @@ def take_action(
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
     expected = _parse_if_match(if_match)
     try:
-        report = perform_action(
+        step = perform_action(
             session,
             report_id,
             action,
@@ -241,7 +241,7 @@ def take_action(
             expected_version=expected,
         )
         session.flush()
-        out = report_out(session, report, with_contact=False, lang=lang)
+        out = report_out(session, step.report, with_contact=False, lang=lang, assignment=step.assignment)
         session.commit()
     except StaleDataError as exc:
         raise Conflict("Phản ánh vừa được người khác cập nhật; hãy tải lại (concurrent update).") from exc

@@ -23,7 +23,7 @@ from paht.models import Assignment, Event, Report, SlaClock
 from paht.prepared import Shapes
 from paht.search.engine import Scope
 from paht.search.queries import searched_page
-from paht.sla.service import RUNNING_CLOCKS
+from paht.sla.service import RUNNING_CLOCKS, started_clock
 
 
 def _named(name: str, value: Any, column: InstrumentedAttribute[Any] | Any) -> BindParameter[Any]:
@@ -218,4 +218,5 @@ _RUNNING_CLOCK = RUNNING_CLOCKS.limit(1)
 
 
 def running_clock(session: Session, report_id: uuid.UUID) -> SlaClock | None:
-    return session.scalar(_RUNNING_CLOCK, {"report_id": report_id})
+    started = started_clock(session, report_id)
+    return started if started is not None else session.scalar(_RUNNING_CLOCK, {"report_id": report_id})

@@ -82,7 +82,8 @@ def perform_action(
     settings: Settings,
     now: datetime,
     expected_version: int | None = None,
-) -> Report:
+) -> Step:
+    """Take `action` on the report; the step done (the report, its current assignment) for the answer."""
     report = queries.get_visible(session, report_id, actor, lock=True)
     if expected_version is not None and expected_version != report.version:
         raise StaleVersion(
@@ -124,7 +125,7 @@ def perform_action(
     after_change(session, report, event)
     for kind in EFFECTS.get(action, ()):
         enqueue(session, kind, {"report_id": str(report.id), "action": action.value, "event_id": event.id})
-    return report
+    return step
 
 
 def _body(session: Session, organization_id: object, *, field_name: str) -> Organization:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from paht.config import Settings
 from paht.enums import ClockStage
-from paht.models import Category
 from paht.sla.calendar import WorkCalendar
+
+
+class DeadlineTerms(Protocol):
+    """A category's deadlines: the `Category` entity, or the row `paht.categories.terms` reads."""
+
+    dispatch_minutes: int | None
+    urgent_resolve_hours: int
+    resolve_working_days: int
 
 
 def calendar_for(settings: Settings) -> WorkCalendar:
@@ -19,7 +27,7 @@ def due_at(
     *,
     start: datetime,
     urgent: bool,
-    category: Category | None,
+    category: DeadlineTerms | None,
     settings: Settings,
 ) -> datetime:
     if stage is ClockStage.dispatch:
