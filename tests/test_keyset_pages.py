@@ -24,6 +24,8 @@ from paht.models import Organization, Report
 from paht.prepared import Prepared, Shapes
 from paht.reports import queries
 from paht.reports.listing import LISTED
+from paht.search.lists import reads_once, staff_page
+from paht.search.queries import SearchSort
 from paht.workflow.states import ReportState
 
 ANCHOR = datetime(2026, 11, 2, tzinfo=UTC)
@@ -78,9 +80,9 @@ def test_every_shape_lists_what_the_orm_lists(city, data) -> None:  # type: igno
     with city.read() as session:
         first, cursor = queries.list_visible(session, actor, filters, cursor=None, limit=limit, columns=LISTED)
     assert [tuple(r) for r in first] == _orm_page(city, actor, filters, None, limit)[:limit]
-    if cursor is not None:
-        with city.read() as session:
-            second, _ = queries.list_visible(session, actor, filters, cursor=cursor, limit=limit, columns=LISTED)
+    if cursor is not None:  # the API reads such a page on a connection of its own, without a session
+        with city.single_read() as connection:
+            second, _ = queries.list_visible(connection, actor, filters, cursor=cursor, limit=limit, columns=LISTED)
         after = queries.decode_cursor(cursor)
         assert [tuple(r) for r in second] == _orm_page(city, actor, filters, after, limit)[:limit]
         assert not {r[0] for r in first} & {r[0] for r in second}
@@ -102,6 +104,22 @@ def test_statements_that_share_their_values_names_are_told_apart(city) -> None: 
                 assert [tuple(r) for r in rows] == expected, (actor.username, shaped)
                 compared += bool(expected)
     assert compared >= 12
+
+
+def test_a_single_read_serves_only_pages_without_search_words(city) -> None:  # type: ignore[no-untyped-def]
+    """`Database.single_read` has no session and no snapshot: a page with search words (ORM rows, more than one
+    statement) refuses it by name rather than running half on a connection; the route asks `reads_once`."""
+    set_now(ANCHOR)
+    ioc = _callers(city)[0]
+    searched = queries.ReportFilters(q="đường")
+    assert reads_once(queries.ReportFilters(state=["published"])) and not reads_once(searched)
+    with city.single_read() as connection:
+        rows, _ = queries.list_visible(connection, ioc, queries.ReportFilters(), cursor=None, limit=5, columns=LISTED)
+        assert len(rows) == 5
+        with pytest.raises(TypeError, match="search words"):
+            queries.list_visible(connection, ioc, searched, cursor=None, limit=5, columns=LISTED)
+        with pytest.raises(TypeError, match="search words"):
+            staff_page(connection, ioc, searched, sort=SearchSort.relevance, cursor=None, limit=5, cap=100)
 
 
 def test_the_lists_find_something_to_compare(city) -> None:  # type: ignore[no-untyped-def]

@@ -152,9 +152,9 @@ def list_reports(
         created_to=as_utc(created_to),
         q=q,
     )
-    with db.reader() as session:
+    with db.single_read() if search_lists.reads_once(filters) else db.reader() as source:
         items, next_cursor = search_lists.staff_page(
-            session, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
+            source, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
         )
         page = listing.page_json(items, next_cursor, lang=lang)
     return Response(page, media_type="application/json")

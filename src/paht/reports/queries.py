@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from paht.auth.actor import Actor
@@ -154,8 +167,15 @@ def _keyset(query: Select, params: dict[str, Any]) -> Select:
 KEYSET_PAGES = Shapes()
 
 
+def needs_session(source: Session | Connection) -> Session:
+    """`source` when it is a session: searched pages load ORM rows and read more than once."""
+    if not isinstance(source, Session):
+        raise TypeError("a page with search words is read in a session, not on a single-read connection")
+    return source
+
+
 def list_visible(
-    session: Session,
+    session: Session | Connection,
     actor: Actor,
     filters: ReportFilters,
     *,
@@ -174,6 +194,7 @@ def list_visible(
         statement = lambda: _keyset(filtered_visible(actor, filters), paging).with_only_columns(*columns)  # noqa: E731
         rows = KEYSET_PAGES.rows(session, shape, statement, **params)
     else:
+        session = needs_session(session)
 
         def rows_of(query: Select) -> list[Any]:
             query = _keyset(query, paging)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
@@ -22,8 +23,14 @@ Q_HELP = (
 SORT_HELP = "newest (default) or relevance (exact diacritics first; ranks the newest matches only)."
 
 
+def reads_once(filters: report_queries.ReportFilters) -> bool:
+    """Whether `staff_page` runs one kept statement (no search words): it may then be given a connection of
+    `Database.single_read` instead of a session."""
+    return not filters.q
+
+
 def staff_page(
-    session: Session,
+    session: Session | Connection,
     actor: Actor,
     filters: report_queries.ReportFilters,
     *,
@@ -32,8 +39,10 @@ def staff_page(
     limit: int,
     cap: int,
 ) -> tuple[list[Any], str | None]:
-    """One page of rows in `paht.reports.listing.LISTED` order, and the cursor for the next."""
+    """One page of rows in `paht.reports.listing.LISTED` order, and the cursor for the next; a connection will
+    do instead of a session when `reads_once(filters)`."""
     if filters.q and sort is SearchSort.relevance:
+        session = report_queries.needs_session(session)
         base = report_queries.filtered_visible(actor, filters)
         reports, next_cursor = ranked_page(
             session, base, filters.q, Scope.staff, at=Report.created_at, cursor=cursor, limit=limit, cap=cap
