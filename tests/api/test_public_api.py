@@ -115,6 +115,22 @@ def test_public_pages_are_newest_first_without_duplicates_or_gaps(client, flow):
     assert len(seen) == len(set(seen))
 
 
+def test_every_page_size_shows_each_report_as_its_own_page_does(client, flow, db):
+    """A page's documents come from one statement kept per number of reports: each item is the document read
+    by its code (its own category, body and steps), whichever size of page it came in."""
+    lights, rubbish = _category(db, "CHIEU_SANG"), _category(db, "RAC_THAI")
+    for offset, (body, category) in enumerate([("SXD", lights), ("PHUHOI", rubbish), ("PHUHOI", lights)]):
+        _publish(flow, body, at=MONDAY_9AM + timedelta(minutes=offset), category_id=category)
+    by_code = {}
+    for limit in (1, 2, 3):
+        items = _public(client, limit=limit)["items"]
+        assert len(items) == limit
+        for item in items:
+            by_code.setdefault(item["code"], client.get(f"{PUBLIC}/{item['code']}").json())
+            assert item == by_code[item["code"]]
+    assert len({(d["category"]["code"], d["organization"]["code"]) for d in by_code.values()}) == 3
+
+
 @pytest.mark.parametrize("params", [{"cursor": "garbage!"}, {"cursor": "WzEsMl0"}, {"limit": 0}, {"limit": 201}])
 def test_bad_public_paging_gets_422(client, params):
     assert client.get(PUBLIC, params=params).status_code == 422

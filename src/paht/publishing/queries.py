@@ -6,9 +6,11 @@ import base64
 import json
 import uuid
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from paht.clock import as_utc
 from paht.enums import SERVABLE_SCANS
@@ -94,7 +96,14 @@ PUBLISHED_BY_CODE = Prepared(
         *_ORDER_PHOTOS
     )
 )
-_BY_IDS = _PUBLIC_COLUMNS.where(Report.id.in_(bindparam("ids", expanding=True))).order_by(*_ORDER_PHOTOS)
+
+
+@lru_cache(maxsize=256)  # one per page size met (the API's pages hold at most 200)
+def _by_ids(count: int) -> Prepared:
+    """A page's public documents by `count` ids (`id_0` …), kept compiled: an expanding IN list is rendered
+    again at every execution, and SQLAlchemy's execution of it was ~12 % of a public search's CPU (W4)."""
+    ids = [bindparam(f"id_{i}", type_=Report.id.type) for i in range(count)]
+    return Prepared(_PUBLIC_COLUMNS.where(Report.id.in_(ids)).order_by(*_ORDER_PHOTOS))
 
 
 def _named(id_: int | None, code: str | None, name: str | None, name_en: str | None, lang: str) -> NamedRef | None:
@@ -153,12 +162,12 @@ def public_report(session: Session, report: Report, *, decimals: int, lang: str)
     return public_reports(session, [report], decimals=decimals, lang=lang)[0]
 
 
-def public_reports(session: Session, reports: list[Report], *, decimals: int, lang: str) -> list[PublicReport]:
+def public_reports(session: Session, reports: list[Any], *, decimals: int, lang: str) -> list[PublicReport]:
     """A page of published reports in one query, whatever the page size (no N+1), in the page's order."""
     if not reports:
         return []
     by_id: dict[uuid.UUID, list[Row]] = {r.id: [] for r in reports}
-    for row in session.execute(_BY_IDS, {"ids": list(by_id)}):
+    for row in _by_ids(len(by_id)).rows(session, **{f"id_{i}": value for i, value in enumerate(by_id)}):
         by_id[row.id].append(row)
     return [_public(by_id[r.id], decimals=decimals, lang=lang) for r in reports]
 
@@ -187,7 +196,8 @@ def list_published(
     cursor: str | None,
     limit: int,
     q: str | None = None,
-) -> tuple[list[Report], str | None]:
+) -> tuple[list[Any], str | None]:
+    """A page of published reports as rows of `LISTED_COLUMNS`, newest first, and the cursor for the next."""
     base = published_query(
         category_id=category_id,
         organization_id=organization_id,
@@ -196,14 +206,15 @@ def list_published(
     )
     after = _decode(cursor) if cursor else None
 
-    def rows_of(query: Select) -> list[Report]:
+    def rows_of(query: Select) -> list[Any]:
         if after is not None:
             at, report_id = after
             query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
-        # Callers read the public document by id (public_reports) or a marker's few columns: loading whole
-        # reports cost as much as the search itself (W4). Anything else raises instead of loading row by row.
-        query = query.options(load_only(*LISTED_COLUMNS, raiseload=True))
-        return list(session.scalars(query.order_by(Report.published_at.desc(), Report.id.desc()).limit(limit + 1)))
+        # Callers read the public document by id (public_reports) or a marker's few columns: rows of just those
+        # columns (named as the report's attributes), not ORM objects. Loading whole reports cost as much as
+        # the search itself (W4); partly loaded objects were still ~12 % of a public search's CPU.
+        ordered = query.with_only_columns(*LISTED_COLUMNS).order_by(Report.published_at.desc(), Report.id.desc())
+        return list(session.execute(ordered.limit(limit + 1)).all())
 
     rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None)
     page = rows[:limit]

@@ -63,7 +63,7 @@ def public_page(
     cursor: str | None,
     limit: int,
     cap: int,
-) -> tuple[list[Report], str | None]:
+) -> tuple[list[Any], str | None]:
     filters = {
         "category_id": category_id,
         "organization_id": organization_id,
