@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from starlette.requests import Request
 
 from paht.abuse.client import client_ip
@@ -45,6 +46,31 @@ def test_the_address_limit_holds_and_a_replay_is_not_counted(limited):
     assert submit(client, from_ip("198.51.100.4")).status_code == 201
     assert submit(client, from_ip("198.51.100.4")).status_code == 429
     assert submit(client, from_ip("198.51.100.5")).status_code == 201
+
+
+# Every table a submission writes to: a refused one must leave each as it was.
+WRITTEN = ("reports", "events", "consents", "sla_clocks", "jobs", "report_search", "report_places",
+           "stats_report_dims", "stats_daily", "stats_buckets", "idempotency_keys")  # fmt: skip
+
+
+def _written(db) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        counts = {t: session.scalar(text(f"SELECT count(*) FROM {t}")) for t in WRITTEN}  # noqa: S608
+        counts["received"] = session.scalar(text("SELECT coalesce(sum(received), 0) FROM stats_daily"))
+        return counts
+
+
+def test_a_refused_submission_leaves_nothing_behind(limited, db):
+    """The limits are counted last in the report's transaction (their row is every submission's from one
+    address, so held from there to the commit it serialises them); a refusal rolls all of it back."""
+    client = limited(submit_limit_per_ip=1)
+    assert submit(client, from_ip("198.51.100.9")).status_code == 201
+    before = _written(db)
+    refused = submit(client, from_ip("198.51.100.9"))
+    assert refused.status_code == 429
+    assert _written(db) == before
+    assert submit(client, from_ip("198.51.100.10")).status_code == 201
+    assert _written(db)["reports"] == before["reports"] + 1
 
 
 def test_the_account_limit_follows_the_citizen_across_devices(limited, personas):

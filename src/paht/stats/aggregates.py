@@ -161,8 +161,9 @@ def _new_report_area(session: Session, report_id: uuid.UUID) -> int:
 
 
 def _new_report_history(session: Session, report: Report, event: Event) -> History:
-    """A new report's history without reading it back: its one event is in hand, its first clock starts
-    after the hooks, and it has never been counted (three queries off every submission, issue 7 W1).
+    """A new report's history without reading it back: its one event is in hand, its first clock (just
+    started) counts for nothing until it stops or runs late, and it has never been counted (three queries off
+    every submission, issue 7 W1).
     tests/stats/test_property.py holds the maintained rows equal to a rebuild from the database."""
     history = History(report.channel, (report.category_id or NONE_KEY, _new_report_area(session, report.id)))
     fact = EventFact(
