@@ -108,8 +108,6 @@ def submit_report(
     session.add(report)
     session.flush()
     record_consent(session, report, actor=actor, notice_version=settings.notice_version, now=now)
-    # What needs no event row comes before it: on PostgreSQL the event's flush takes the audit chain's lock
-    # (paht.audit.chain), held until the commit, so work done after it is done one submission at a time.
     start_clock_for_state(session, report, assignment=None, now=now, settings=settings)
     enqueue(session, "notify_reporter", {"report_id": str(report.id), "event": "received"})
     event = Event(
@@ -122,14 +120,16 @@ def submit_report(
         payload={"channel": chosen.value, "urgent": report.urgent, "category_id": report.category_id},
         created_at=now,
     )
-    session.add(event)
-    session.flush()
+    # The event row is written last, after the hooks (which see it unsaved: `paht.reports.hooks`) and the
+    # limits. On PostgreSQL its flush takes the audit chain's lock (paht.audit.chain), and the limits lock
+    # the counter row every submission from one address (a ward office, a carrier's NAT) updates; both are
+    # held until the commit, so whatever follows them is done one submission at a time. A refusal (429)
+    # rolls the report back with everything else.
     after_change(session, report, event)
-    # Counted last: all submissions from one address (a ward office, a carrier's NAT) update one counter row,
-    # locked from that update to the commit, so counted first it held them one after another for the whole
-    # transaction (PostgreSQL W1 +17 %). A refusal (429) rolls the report back with it.
     if submitter is not None:
         abuse_limits(session, submitter, settings)
+    session.add(event)
+    session.flush()
     return report, token
 
 

@@ -1,8 +1,13 @@
 """Work that must happen in the same transaction as every change to a report.
 
 Capabilities that keep derived data (the search index, the statistics aggregates) register a dotted
-path here; `after_change` calls each one after the change's event row is written, so derived data
-commits with the change or not at all. Listed explicitly, imported lazily: no import-time side effects.
+path here; `after_change` calls each one with the change's event, in the change's transaction, so derived
+data commits with the change or not at all. Listed explicitly, imported lazily: no import-time side effects.
+
+A workflow step's event row is written before its hooks run (the statistics read the report's history back).
+A new report's `created` event is not: intake writes it after the hooks, since on PostgreSQL writing it takes
+the audit chain's lock until the commit (paht.audit.chain) and everything after it is done one submission at
+a time. So for `created` a hook gets the event unsaved, without its id, and must not read it back.
 """
 
 from __future__ import annotations
