@@ -24,7 +24,7 @@ from paht.models import Organization, Report
 from paht.prepared import Prepared, Shapes
 from paht.reports import queries
 from paht.reports.listing import LISTED
-from paht.search.lists import reads_once, staff_page
+from paht.search.lists import staff_page
 from paht.search.queries import SearchSort
 from paht.workflow.states import ReportState
 
@@ -112,7 +112,7 @@ def test_a_single_read_serves_only_pages_without_search_words(city) -> None:  # 
     set_now(ANCHOR)
     ioc = _callers(city)[0]
     searched = queries.ReportFilters(q="đường")
-    assert reads_once(queries.ReportFilters(state=["published"])) and not reads_once(searched)
+    assert queries.reads_once(queries.ReportFilters(state=["published"])) and not queries.reads_once(searched)
     with city.single_read() as connection:
         rows, _ = queries.list_visible(connection, ioc, queries.ReportFilters(), cursor=None, limit=5, columns=LISTED)
         assert len(rows) == 5

@@ -152,7 +152,7 @@ def list_reports(
         created_to=as_utc(created_to),
         q=q,
     )
-    with db.single_read() if search_lists.reads_once(filters) else db.reader() as source:
+    with db.single_read() if queries.reads_once(filters) else db.reader() as source:
         items, next_cursor = search_lists.staff_page(
             source, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
         )

@@ -167,6 +167,12 @@ def _keyset(query: Select, params: dict[str, Any]) -> Select:
 KEYSET_PAGES = Shapes()
 
 
+def reads_once(filters: ReportFilters) -> bool:
+    """Whether a staff page with these filters is one kept statement (no search words): it may then be read
+    on a connection of `Database.single_read` instead of a session."""
+    return not filters.q
+
+
 def needs_session(source: Session | Connection) -> Session:
     """`source` when it is a session: searched pages load ORM rows and read more than once."""
     if not isinstance(source, Session):
@@ -188,7 +194,7 @@ def list_visible(
     Loaded `Report`s, or with `columns` (which must include `id` and `created_at`) rows of just those."""
     after = decode_cursor(cursor) if cursor else None
     paging = _page_values(after, limit)
-    if columns and not filters.q:
+    if columns and reads_once(filters):
         params = _visibility(actor) | _filter_values(filters) | paging
         shape = (actor.is_ioc, filters.overdue, tuple(c.key for c in columns), tuple(params))
         statement = lambda: _keyset(filtered_visible(actor, filters), paging).with_only_columns(*columns)  # noqa: E731

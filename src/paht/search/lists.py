@@ -23,12 +23,6 @@ Q_HELP = (
 SORT_HELP = "newest (default) or relevance (exact diacritics first; ranks the newest matches only)."
 
 
-def reads_once(filters: report_queries.ReportFilters) -> bool:
-    """Whether `staff_page` runs one kept statement (no search words): it may then be given a connection of
-    `Database.single_read` instead of a session."""
-    return not filters.q
-
-
 def staff_page(
     session: Session | Connection,
     actor: Actor,
@@ -40,7 +34,7 @@ def staff_page(
     cap: int,
 ) -> tuple[list[Any], str | None]:
     """One page of rows in `paht.reports.listing.LISTED` order, and the cursor for the next; a connection will
-    do instead of a session when `reads_once(filters)`."""
+    do instead of a session when `paht.reports.queries.reads_once(filters)`."""
     if filters.q and sort is SearchSort.relevance:
         session = report_queries.needs_session(session)
         base = report_queries.filtered_visible(actor, filters)

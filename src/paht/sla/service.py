@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import bindparam, event, insert, select
@@ -44,7 +45,7 @@ _INSERT_CLOCK = insert(SlaClock.__table__)
 _STARTED = "paht.started_clocks"
 
 
-def started_clock(session: Session, report_id: object) -> SlaClock | None:
+def started_clock(session: Session, report_id: uuid.UUID) -> SlaClock | None:
     """The clock started for this report in the current transaction and still running, if any (transient)."""
     return session.info.get(_STARTED, {}).get(report_id)
 
