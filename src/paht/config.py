@@ -58,8 +58,9 @@ class Settings(BaseSettings):
     # Threads that run the routes' blocking work (plain `def` routes and dependencies, database calls).
     # 0: on SQLite, twice the CPUs this process may run on — its queries run on those CPUs, so more threads
     # only take turns with each other (W4 at 1 M reports: 22.8 ms of CPU per search with anyio's 40 threads,
-    # 19.5 ms with 2, medians of three runs); on PostgreSQL, anyio's 40, since the database does its work in
-    # processes of its own.
+    # 19.5 ms with 2, medians of three runs); on PostgreSQL 16 (paht.main.POSTGRES_ROUTE_THREADS: the
+    # database works in processes of its own, but more threads only wait for the GIL). The database pool
+    # keeps a connection for each of them, plus a few.
     route_threads: int = Field(0, ge=0)
 
     public_location_decimals: int = 3

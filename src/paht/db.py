@@ -41,12 +41,20 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def build_engine(url: str, *, immediate: bool = True, pool_size: int = 10) -> Engine:
+# Connections a pool keeps open. A pool smaller than the threads that use it at once opens a connection
+# for each request beyond it and closes it after (SQLAlchemy's overflow): on PostgreSQL a new server process
+# per request. The app sizes its pool from its route threads (paht.main); CLI commands and jobs use this.
+DEFAULT_POOL_SIZE = 20
+POOL_OVERFLOW = 10  # bursts beyond the pool (the in-process worker, a second event loop) still connect
+
+
+def build_engine(url: str, *, immediate: bool = True, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     # hide_parameters: database errors (and their logged tracebacks) never carry the values, which can be
     # personal data (issue 8 item 8, tests/pii_log_guard.py).
     if not is_sqlite(url):
-        return _postgres_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
-    engine = _sqlite_engine(url)
+        return _postgres_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one shared connection, no pool to size
+    engine = _sqlite_engine(url) if in_memory else _sqlite_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     if immediate:
         flusher = _flusher(url)
         _queue_writers(engine, _writer_lock(url), flusher)
@@ -199,11 +207,11 @@ def _sqlite_engine(url: str, **options: object) -> Engine:
 class Database:
     """A writer and a reader session factory over one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.sqlite = is_sqlite(url)
-        self.engine = build_engine(url, immediate=True)
-        self.read_engine = build_engine(url, immediate=False) if self.sqlite else self.engine
+        self.engine = build_engine(url, immediate=True, pool_size=pool_size)
+        self.read_engine = build_engine(url, immediate=False, pool_size=pool_size) if self.sqlite else self.engine
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._loop_reader: Engine | None = None

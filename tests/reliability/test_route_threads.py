@@ -2,8 +2,10 @@
 
 On SQLite every query runs on this process's CPUs, so the default is twice the CPUs it may use: anyio's 40
 threads only took turns on them (W4 at 1 M reports: 22.8 ms of CPU per search instead of 19.5). PostgreSQL
-works in its own processes and keeps anyio's 40. A burst far beyond the threads is still answered
-(tests/reliability/test_pool_under_load.py); here, that a request waiting for a thread is not lost.
+works in its own processes; 16 threads there (anyio's 40 only waited for the GIL). The database pool keeps a
+connection for every thread: a smaller one opened and closed one per request beyond it. A burst far beyond
+the threads is still answered (tests/reliability/test_pool_under_load.py); here, that a request waiting for
+a thread is not lost.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 import anyio.to_thread
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from paht.config import Settings
 from paht.db import Database
-from paht.main import create_app
+from paht.main import SPARE_CONNECTIONS, create_app
 from tests.live_server import serve
 
 
@@ -29,7 +32,25 @@ def _threads(client: TestClient) -> float:
 def test_the_default_follows_the_database(settings: Settings, db: Database):
     with TestClient(create_app(settings, db, worker=False)) as client:
         threads = _threads(client)
-    assert threads == (2 * len(os.sched_getaffinity(0)) if db.sqlite else 40)
+    assert threads == (2 * len(os.sched_getaffinity(0)) if db.sqlite else 16)
+
+
+def test_a_burst_as_wide_as_the_threads_reuses_the_pools_connections(settings: Settings, db: Database):
+    four = settings.model_copy(update={"route_threads": 4, "database_url": db.url})
+    app = create_app(four, worker=False)  # its own database, its pool sized by the app
+    opened = []
+    event.listen(app.state.db.read_engine, "connect", lambda *_: opened.append(1))
+    with (
+        serve(app) as base_url,
+        httpx.Client(base_url=base_url, timeout=60) as client,
+        ThreadPoolExecutor(16) as burst,
+    ):
+        for _ in range(3):
+            answers = list(burst.map(lambda _: client.get("/readyz"), range(64)))
+            assert [a.status_code for a in answers] == [200] * 64
+    # At most one connection per thread (and the spare ones), however many requests: none closed and reopened.
+    assert 1 <= len(opened) <= 4 + SPARE_CONNECTIONS
+    app.state.db.dispose()
 
 
 def test_the_setting_overrides_the_default(settings: Settings, db: Database):
