@@ -13,7 +13,7 @@ from paht.clock import set_now
 from paht.errors import Conflict
 from paht.intake import idempotency
 from paht.intake.schemas import ReportCreate
-from paht.models import IdempotencyKey, Report, User
+from paht.models import Event, IdempotencyKey, Report, SlaClock, User
 from tests.api.test_concurrency import clients, fire_together
 from tests.factories import new_report_body
 from tests.live_server import serve
@@ -53,6 +53,22 @@ def test_the_same_key_and_body_replay_the_original_response(client, db):
     assert again.json()["code"] == first.json()["code"]
     assert again.json() == first.json()
     assert report_count(db) == 1
+
+
+def test_the_answer_stored_under_the_key_is_the_report_as_committed(client, db):
+    """The answer is made before the statistics, limits and audit event (paht.intake.service `answer`): none
+    of them may change the report after it, or a replay would show a version the report no longer has."""
+    key = str(uuid.uuid4())
+    first = post(client, new_report_body(), key=key).json()
+    with db.read() as session:
+        report = session.get(Report, uuid.UUID(first["id"]))
+        clock = session.scalar(select(SlaClock).where(SlaClock.report_id == report.id))
+        events = session.scalars(select(Event).where(Event.report_id == report.id)).all()
+    assert (first["version"], first["state"], first["code"]) == (report.version, report.state, report.code)
+    assert datetime.fromisoformat(first["updated_at"]) == report.updated_at
+    assert datetime.fromisoformat(first["clock"]["due_at"]) == clock.due_at
+    assert [event.kind for event in events] == ["created"]
+    assert key_rows(db, key)[0].response_body == first
 
 
 def test_the_same_key_with_another_body_is_refused(client, db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -62,9 +63,14 @@ def submit_report(
     settings: Settings,
     channel: Channel | None = None,
     submitter: Submitter | None = None,
+    answer: Callable[[Report, str], None] | None = None,
 ) -> tuple[Report, str]:
     """Create a report in `received` (`held` when the reporter is on the abuse list); returns it with the
-    reporter's one-time secret. With a `submitter`, its submission limits are counted (429 past them)."""
+    reporter's one-time secret. With a `submitter`, its submission limits are counted (429 past them).
+
+    `answer(report, secret)` is the caller's own work in the transaction (the API stores its response under
+    the Idempotency-Key): it runs once the report and its clock are written and before the rows every
+    submission shares are touched, so that it is not done while other submissions wait for those locks."""
     chosen = _channel_for(data, actor, channel)
     category = _category(session, data.category_id)
     reporter = data.reporter
@@ -120,11 +126,14 @@ def submit_report(
         payload={"channel": chosen.value, "urgent": report.urgent, "category_id": report.category_id},
         created_at=now,
     )
+    if answer is not None:
+        answer(report, token)
     # The event row is written last, after the hooks (which see it unsaved: `paht.reports.hooks`) and the
-    # limits. On PostgreSQL its flush takes the audit chain's lock (paht.audit.chain), and the limits lock
-    # the counter row every submission from one address (a ward office, a carrier's NAT) updates; both are
-    # held until the commit, so whatever follows them is done one submission at a time. A refusal (429)
-    # rolls the report back with everything else.
+    # limits. On PostgreSQL the statistics hook adds to rows every submission updates (today's, the city's),
+    # its flush takes the audit chain's lock (paht.audit.chain), and the limits lock the counter row every
+    # submission from one address (a ward office, a carrier's NAT) updates; all are held until the commit,
+    # so whatever follows the first of them is done one submission at a time. A refusal (429) rolls the
+    # report back with everything else, the caller's answer included.
     after_change(session, report, event)
     if submitter is not None:
         abuse_limits(session, submitter, settings)

@@ -25,6 +25,7 @@ from paht.errors import Conflict, Invalid
 from paht.intake import idempotency
 from paht.intake.schemas import ReportCreate
 from paht.intake.service import submit_report
+from paht.models import Report
 from paht.params import IsoDateTime
 from paht.reports import listing, queries, schemas
 from paht.reports.audit import record_contact_view
@@ -106,18 +107,22 @@ def _submit(
     """One transaction: hold the key (`claiming`), create the report, store the response under the key.
 
     The answer is serialised once, to bytes, and the stored copy read back from them: building it as a dict
-    for FastAPI to validate and encode again cost three more passes over the document per submission."""
+    for FastAPI to validate and encode again cost three more passes over the document per submission. Both
+    are made inside `submit_report` (its `answer`), before the rows all submissions share are locked."""
     with db.writer() as session:
         claim = claiming(session)
         submitter = submissions.from_request(request, actor, settings, hotline=body.channel is Channel.hotline)
-        report, token = submit_report(session, body, actor=actor, settings=settings, submitter=submitter)
-        session.flush()
-        out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
-        created = schemas.ReportCreated.model_construct(**dict(out), reporter_token=token)  # validated parts
-        answer = document(created, status_code=201)
-        idempotency.complete(session, claim, status=201, body=json.loads(answer.body))
+        answers: list[Response] = []
+
+        def answer(report: Report, token: str) -> None:
+            out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
+            created = schemas.ReportCreated.model_construct(**dict(out), reporter_token=token)  # validated parts
+            answers.append(document(created, status_code=201))
+            idempotency.complete(session, claim, status=201, body=json.loads(answers[0].body))
+
+        submit_report(session, body, actor=actor, settings=settings, submitter=submitter, answer=answer)
         session.commit()
-    return answer
+    return answers[0]
 
 
 @router.get("/reports", response_model=schemas.ReportPage)
