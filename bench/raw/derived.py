@@ -41,6 +41,11 @@ SQL_LISTED = (
 )
 SQL_TIP = "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1"
 SQL_TIP_HASHED = "SELECT hash FROM events WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+# PostgreSQL: the tip and the new id in one round trip, as PAHT reads them (paht.audit.chain._TIP_AND_IDS).
+SQL_TIP_AND_ID = (
+    "SELECT tip.id, tip.hash, nextval(pg_get_serial_sequence('events', 'id')) "
+    "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) AS tip ON true"
+)
 EVENT_COLUMNS = (
     "id", "report_id", "kind", "action", "from_state", "to_state", "actor_id", "actor_role", "organization_id",
     "assignment_id", "payload", "created_at",
@@ -98,17 +103,18 @@ def listed(connection: Any, d: Dialect, phone: str | None, email: str | None) ->
 def append_event(connection: Any, d: Dialect, **fields: Any) -> int:
     """Insert an event as the next link of the audit chain (`paht.audit.chain`): the tip read under the
     chain's lock (SQLite: the writer's own; PostgreSQL: the advisory lock), the id after it, the hash."""
-    if not d.sqlite:
+    if d.sqlite:
+        tip = connection.execute(SQL_TIP).fetchone()
+        tip_id, tip_hash = (tip[0], tip[1]) if tip else (None, None)
+        event_id = (tip_id or 0) + 1
+    else:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK_KEY,))
-    tip = connection.execute(SQL_TIP).fetchone()
-    tip_id, tip_hash = (tip[0], tip[1]) if tip else (0, GENESIS)
-    if tip is not None and tip_hash is None:
+        tip_id, tip_hash, event_id = connection.execute(SQL_TIP_AND_ID).fetchone()
+    if tip_id is None:
+        tip_hash = GENESIS
+    elif tip_hash is None:
         hashed = connection.execute(SQL_TIP_HASHED).fetchone()
         tip_hash = hashed[0] if hashed else GENESIS
-    if d.sqlite:
-        event_id = tip_id + 1
-    else:
-        event_id = connection.execute("SELECT nextval(pg_get_serial_sequence('events', 'id'))").fetchone()[0]
     row = SimpleNamespace(id=event_id, **fields)
     digest = row_hash(tip_hash, row)
     values = [getattr(row, name) for name in EVENT_COLUMNS]

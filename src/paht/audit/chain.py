@@ -88,43 +88,51 @@ def _new_events(session: Session) -> list[Event]:
 _EVENTS = Event.__table__
 _NEWEST = select(_EVENTS.c.id, _EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
 _NEWEST_HASHED = select(_EVENTS.c.hash).where(_EVENTS.c.hash.is_not(None)).order_by(_EVENTS.c.id.desc()).limit(1)
-_SEQUENCE_IDS = text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)")
+# PostgreSQL: the newest row and the new rows' ids from the sequence, in one statement. Every round trip made
+# under the chain's lock is one more wait for every other writer (and, in a busy process, one more wait for
+# the GIL before the holder goes on). The lock itself stays a statement of its own: a statement's snapshot is
+# taken when it starts, so a tip read in the statement that waited for the lock could predate the last
+# holder's commit.
+_TIP_AND_IDS = text(
+    "SELECT tip.id, tip.hash, nextval(pg_get_serial_sequence('events', 'id')) AS new_id "
+    "FROM generate_series(1, :n) LEFT JOIN (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) AS tip ON true"
+)
 
 
-def _next_ids(session: Session, count: int, tip_id: int) -> list[int]:
-    """Ids for the new rows in chain order: the sequence on PostgreSQL (under the chain lock), after the
-    highest id on SQLite (whose writers hold the database lock)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sorted(row[0] for row in session.execute(_SEQUENCE_IDS, {"n": count}))
-    return list(range(tip_id + 1, tip_id + 1 + count))
+def _newest(tip_id: int | None, tip_hash: str | None, session: Session) -> str | None:
+    """The hash the next row links to: the newest row's, or (rows inserted behind the app's back, a legacy
+    import, the benchmark's bulk load, carry none) the newest hashed row's.
 
-
-def _tip(session: Session) -> tuple[int, str | None]:
-    """The highest event id and the hash of the newest hashed row, which the next row links to.
-
-    Rows inserted behind the app's back (a legacy import, the benchmark's bulk load) have no hash, and
-    `verify_chain` reports them; the chain itself carries on past them. The newest row is nearly always
-    one the app hashed, so it is read first by the primary key: asking the database straight away for
-    the newest row *with* a hash let PostgreSQL's planner, seeing a table of mostly unhashed imported
-    rows, scan the whole table under the chain lock (42 ms at 190,000 events: every write waited).
+    The newest row is nearly always one the app hashed, so it is read first by the primary key: asking the
+    database straight away for the newest row *with* a hash let PostgreSQL's planner, seeing a table of
+    mostly unhashed imported rows, scan the whole table under the chain lock (42 ms at 190,000 events: every
+    write waited). `verify_chain` reports the unhashed rows; the chain itself carries on past them.
     """
+    if tip_id is None or tip_hash is not None:
+        return tip_hash
+    return session.scalar(_NEWEST_HASHED)
+
+
+def _tip_and_ids(session: Session, count: int) -> tuple[str | None, list[int]]:
+    """The hash the first new row links to, and ids for the new rows in chain order: the sequence on
+    PostgreSQL (under the chain lock), after the highest id on SQLite (whose writers hold the database lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        rows = session.execute(_TIP_AND_IDS, {"n": count}).all()
+        return _newest(rows[0].id, rows[0].hash, session), sorted(row.new_id for row in rows)
     newest = session.execute(_NEWEST).first()
-    if newest is None:
-        return 0, None
-    if newest.hash is not None:
-        return newest.id, newest.hash
-    return newest.id, session.scalar(_NEWEST_HASHED)
+    tip_id, tip_hash = (newest.id, newest.hash) if newest is not None else (None, None)
+    first = (tip_id or 0) + 1
+    return _newest(tip_id, tip_hash, session), list(range(first, first + count))
 
 
 def _chain_new_events(session: Session, _flush_context: object, _instances: object) -> None:
     fresh = _new_events(session)
     if not fresh:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    tip_id, tip_hash = _tip(session)
+    tip_hash, ids = _tip_and_ids(session, len(fresh))
     prev_hash = tip_hash or GENESIS
-    for new_event, new_id in zip(fresh, _next_ids(session, len(fresh), tip_id), strict=True):
+    for new_event, new_id in zip(fresh, ids, strict=True):
         new_event.id = new_id
         if new_event.payload is None:
             new_event.payload = {}
