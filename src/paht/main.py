@@ -29,10 +29,10 @@ log = logging.getLogger("paht")
 # PostgreSQL does a query's work in its own processes, so a thread waiting on one costs this process nothing,
 # but beyond a few waits' worth more threads only take turns on the GIL: the submission holding the audit
 # chain's lock waited for it behind the others (issue 7, W1 at 20,000 reports, anyio's 40 threads: p99
-# 1.3-2.1 s, the process 72-80 % busy; 16 threads with a pool to match: 0.84-0.85 s, 85-87 %; the staff list
+# 1.3-2.1 s, the process 72-80 % busy; 16 threads with a pool to match: 0.8-1.0 s, 85-88 %; the staff list
 # 180-237 -> 270-363 req/s).
 POSTGRES_ROUTE_THREADS = 16
-SPARE_CONNECTIONS = 4  # beyond the route threads: the in-process worker, the readiness check, a CLI in tests
+SPARE_CONNECTIONS = 4  # beyond the route threads: the in-process worker, a request holding two sessions at once
 
 
 def route_threads(settings: Settings, *, sqlite: bool) -> int:

@@ -40,17 +40,19 @@ def test_a_burst_as_wide_as_the_threads_reuses_the_pools_connections(settings: S
     app = create_app(four, worker=False)  # its own database, its pool sized by the app
     opened = []
     event.listen(app.state.db.read_engine, "connect", lambda *_: opened.append(1))
-    with (
-        serve(app) as base_url,
-        httpx.Client(base_url=base_url, timeout=60) as client,
-        ThreadPoolExecutor(16) as burst,
-    ):
-        for _ in range(3):
-            answers = list(burst.map(lambda _: client.get("/readyz"), range(64)))
-            assert [a.status_code for a in answers] == [200] * 64
+    try:
+        with (
+            serve(app) as base_url,
+            httpx.Client(base_url=base_url, timeout=60) as client,
+            ThreadPoolExecutor(16) as burst,
+        ):
+            for _ in range(3):
+                answers = list(burst.map(lambda _: client.get("/readyz"), range(64)))
+                assert [a.status_code for a in answers] == [200] * 64
+    finally:
+        app.state.db.dispose()
     # At most one connection per thread (and the spare ones), however many requests: none closed and reopened.
     assert 1 <= len(opened) <= 4 + SPARE_CONNECTIONS
-    app.state.db.dispose()
 
 
 def test_the_setting_overrides_the_default(settings: Settings, db: Database):
