@@ -35,9 +35,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _prepare_sqlite_file(url: str) -> None:
+def _sqlite_file(url: str) -> str | None:
+    """The database file a SQLite URL names; None for an in-memory database."""
     database = make_url(url).database
-    if database and database != ":memory:":
+    return database if database and database != ":memory:" else None
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    if (database := _sqlite_file(url)) is not None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -53,8 +58,10 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = DEFAULT_P
     # personal data (issue 8 item 8, tests/pii_log_guard.py).
     if not is_sqlite(url):
         return _postgres_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
-    in_memory = make_url(url).database in (None, "", ":memory:")  # one shared connection, no pool to size
-    engine = _sqlite_engine(url) if in_memory else _sqlite_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
+    if _sqlite_file(url) is None:  # in memory: one shared connection, no pool to size
+        engine = _sqlite_engine(url)
+    else:
+        engine = _sqlite_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     if immediate:
         flusher = _flusher(url)
         _queue_writers(engine, _writer_lock(url), flusher)

@@ -99,7 +99,7 @@ _TIP_AND_IDS = text(
 )
 
 
-def _newest(tip_id: int | None, tip_hash: str | None, session: Session) -> str | None:
+def _hash_to_link(session: Session, tip_id: int | None, tip_hash: str | None) -> str | None:
     """The hash the next row links to: the newest row's, or (rows inserted behind the app's back, a legacy
     import, the benchmark's bulk load, carry none) the newest hashed row's.
 
@@ -119,11 +119,11 @@ def _tip_and_ids(session: Session, count: int) -> tuple[str | None, list[int]]:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
         rows = session.execute(_TIP_AND_IDS, {"n": count}).all()
-        return _newest(rows[0].id, rows[0].hash, session), sorted(row.new_id for row in rows)
+        return _hash_to_link(session, rows[0].id, rows[0].hash), sorted(row.new_id for row in rows)
     newest = session.execute(_NEWEST).first()
     tip_id, tip_hash = (newest.id, newest.hash) if newest is not None else (None, None)
     first = (tip_id or 0) + 1
-    return _newest(tip_id, tip_hash, session), list(range(first, first + count))
+    return _hash_to_link(session, tip_id, tip_hash), list(range(first, first + count))
 
 
 def _chain_new_events(session: Session, _flush_context: object, _instances: object) -> None:

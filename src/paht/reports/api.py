@@ -117,8 +117,9 @@ def _submit(
         def answer(report: Report, token: str) -> None:
             out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
             created = schemas.ReportCreated.model_construct(**dict(out), reporter_token=token)  # validated parts
-            answers.append(document(created, status_code=201))
-            idempotency.complete(session, claim, status=201, body=json.loads(answers[0].body))
+            response = document(created, status_code=201)
+            idempotency.complete(session, claim, status=201, body=json.loads(response.body))
+            answers.append(response)
 
         submit_report(session, body, actor=actor, settings=settings, submitter=submitter, answer=answer)
         session.commit()
