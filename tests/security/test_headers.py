@@ -113,6 +113,32 @@ def test_the_tile_server_is_allowed_for_images_when_configured(settings, db):
     assert "img-src 'self' data: blob: https://tile.example.vn;" in csp
 
 
+def test_a_routes_own_copies_of_the_set_are_replaced_not_doubled(settings, db):
+    from fastapi import Response
+    from fastapi.testclient import TestClient
+
+    app = create_app(settings, db, worker=False)
+
+    @app.get("/own-headers")
+    def own_headers() -> Response:
+        own = {
+            "X-Frame-Options": "ALLOWALL",
+            "Content-Security-Policy": "default-src *",
+            "X-Request-ID": "forged-by-the-route",
+            "Content-Type": "text/plain",
+        }
+        return Response("ok", headers=own | {"Set-Cookie": "theme=dark; Path=/"})
+
+    with TestClient(app) as client:
+        response = client.get("/own-headers", headers={"X-Request-ID": "from-the-proxy-1"})
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert response.headers.get_list("x-request-id") == ["from-the-proxy-1"]
+    [csp] = response.headers.get_list("content-security-policy")
+    assert "frame-ancestors 'none'" in csp and "default-src *" not in csp
+    assert response.headers.get_list("content-type") == ["text/plain; charset=utf-8"]
+    assert response.headers["set-cookie"] == "theme=dark; Path=/; HttpOnly; SameSite=lax"
+
+
 @pytest.fixture
 def flow(client, personas, db):
     from tests.flow import Flow

@@ -17,7 +17,7 @@ from paht.enums import SERVABLE_SCANS
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.prepared import Prepared
-from paht.publishing.schemas import NamedRef, PublicPhoto, PublicReport, RatingSummary, StepTimes, TrackOut
+from paht.publishing.schemas import NamedRef, PublicReport, StepTimes, TrackOut
 from paht.queryhints import unindexed
 from paht.reports.codes import normalise_code
 from paht.search.engine import Scope
@@ -55,8 +55,9 @@ def _named_columns(model: type[Category] | type[Organization], prefix: str) -> l
 # What the public sees of a report, read as plain columns in one statement: the report, its category, body
 # and current assignment, and one row per servable photo (never a quarantined one). Built once at import so
 # that a request pays neither statement building nor ORM object loading (issue 7: W2 and the public lists).
+# Without the report's id, which the document does not show: converting it to a UUID on every row was ~4 %
+# of the public report's CPU (W2); a page read by ids (`_by_ids`) adds it to sort its rows.
 _PUBLIC_COLUMNS = select(
-    Report.id,
     Report.code,
     Report.public_title,
     Report.public_description,
@@ -103,49 +104,56 @@ def _by_ids(count: int) -> Prepared:
     """A page's public documents by `count` ids (`id_0` …), kept compiled: an expanding IN list is rendered
     again at every execution, and SQLAlchemy's execution of it was ~12 % of a public search's CPU (W4)."""
     ids = [bindparam(f"id_{i}", type_=Report.id.type) for i in range(count)]
-    return Prepared(_PUBLIC_COLUMNS.where(Report.id.in_(ids)).order_by(*_ORDER_PHOTOS))
+    return Prepared(_PUBLIC_COLUMNS.add_columns(Report.id).where(Report.id.in_(ids)).order_by(*_ORDER_PHOTOS))
 
 
-def _named(id_: int | None, code: str | None, name: str | None, name_en: str | None, lang: str) -> NamedRef | None:
+def _named(id_: int | None, code: str | None, name: str | None, name_en: str | None, lang: str) -> dict | None:
     if id_ is None:
         return None
-    return NamedRef(id=id_, code=code, name=(name_en or name) if lang == "en" else name)
+    return {"id": id_, "code": code, "name": (name_en or name) if lang == "en" else name}
 
 
 def _public(rows: list[Row], *, decimals: int, lang: str) -> PublicReport:
-    """One report's rows (one per photo, or one without) as the public's document."""
+    """One report's rows (one per photo, or one without) as the public's document.
+
+    Validated from one nested dict: one call into pydantic-core builds the document and its parts, where
+    building each part by its constructor cost six (a third of the time, on the hottest public read, W2)."""
     r = rows[0]
-    return PublicReport(
-        code=r.code,
-        title=r.public_title,
-        description=r.public_description,
-        result=r.public_result,
-        urgent=r.urgent,
-        category=_named(r.category_id, r.category_code, r.category_name, r.category_name_en, lang),
-        organization=_named(r.organization_id, r.organization_code, r.organization_name, r.organization_name_en, lang),
-        lat=round(r.lat, decimals) if r.lat is not None else None,
-        lon=round(r.lon, decimals) if r.lon is not None else None,
-        steps=StepTimes(
-            received_at=r.created_at,
-            dispatched_at=r.dispatched_at,
-            acknowledged_at=r.acknowledged_at,
-            result_submitted_at=r.result_submitted_at,
-            approved_at=r.approved_at,
-            published_at=r.published_at,
-            closed_at=r.closed_at,
-        ),
-        rating=RatingSummary(count=1 if r.rating else 0, average=float(r.rating) if r.rating else None),
-        photos=[
-            PublicPhoto(
-                id=p.photo_id,
-                kind=p.photo_kind,
-                url=f"/api/v1/public/attachments/{p.photo_id}",
-                width=p.photo_width,
-                height=p.photo_height,
-            )
-            for p in rows
-            if p.photo_id is not None
-        ],
+    return PublicReport.model_validate(
+        {
+            "code": r.code,
+            "title": r.public_title,
+            "description": r.public_description,
+            "result": r.public_result,
+            "urgent": r.urgent,
+            "category": _named(r.category_id, r.category_code, r.category_name, r.category_name_en, lang),
+            "organization": _named(
+                r.organization_id, r.organization_code, r.organization_name, r.organization_name_en, lang
+            ),
+            "lat": round(r.lat, decimals) if r.lat is not None else None,
+            "lon": round(r.lon, decimals) if r.lon is not None else None,
+            "steps": {
+                "received_at": r.created_at,
+                "dispatched_at": r.dispatched_at,
+                "acknowledged_at": r.acknowledged_at,
+                "result_submitted_at": r.result_submitted_at,
+                "approved_at": r.approved_at,
+                "published_at": r.published_at,
+                "closed_at": r.closed_at,
+            },
+            "rating": {"count": 1 if r.rating else 0, "average": float(r.rating) if r.rating else None},
+            "photos": [
+                {
+                    "id": p.photo_id,
+                    "kind": p.photo_kind,
+                    "url": f"/api/v1/public/attachments/{p.photo_id}",
+                    "width": p.photo_width,
+                    "height": p.photo_height,
+                }
+                for p in rows
+                if p.photo_id is not None
+            ],
+        }
     )
 
 

@@ -9,6 +9,8 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIX = "PA-"
 _CODE = re.compile(r"^PA-?[0-9A-HJKMNP-TV-Z]{8}$")
+_SEPARATORS = re.compile(r"[\s\-]")
+_MISREAD = str.maketrans("ILO", "110")  # letters a citizen types for the digits they look like
 
 
 def new_code() -> str:
@@ -17,7 +19,7 @@ def new_code() -> str:
 
 def normalise_code(value: str) -> str | None:
     """Accept what a citizen types ('pa 7k3m 9qxz', 'PA-7K3M9QXZ'); None when it cannot be a code."""
-    raw = re.sub(r"[\s\-]", "", value.upper()).translate(str.maketrans("ILO", "110"))
+    raw = _SEPARATORS.sub("", value.upper()).translate(_MISREAD)
     candidate = f"{PREFIX}{raw[2:]}" if raw.startswith("PA") else ""
     return candidate if _CODE.match(candidate) else None
 

@@ -7,6 +7,7 @@ only (a development server on plain http must stay reachable), and a charset on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from paht.config import Settings
@@ -60,10 +61,29 @@ def with_charset(content_type: bytes) -> bytes:
     return content_type + b"; charset=utf-8"
 
 
-def apply(headers: list[tuple[bytes, bytes]], *, fixed: list[tuple[bytes, bytes]], csp: bytes) -> None:
-    """Add the header set to a response's raw headers, replacing any copy a route set itself."""
-    replaced = {name for name, _ in fixed} | {b"content-security-policy"}
-    kept = [(name, value) for name, value in headers if name.lower() not in replaced]
-    headers[:] = [(name, with_charset(value) if name.lower() == b"content-type" else value) for name, value in kept]
-    headers.extend(fixed)
-    headers.append((b"content-security-policy", csp))
+class HeaderSet:
+    """The header set of one configuration, added to a response's raw headers in one pass: replacing any
+    copy a route set itself (and any name in `owned`, which the caller adds after), with a charset on text
+    types and each `set-cookie` value passed through `cookie`. Every response goes through this, the public
+    report's (W2) among them: the names to drop are worked out once, not per response."""
+
+    def __init__(self, fixed: list[tuple[bytes, bytes]], *, owned: tuple[bytes, ...] = ()) -> None:
+        self.fixed = fixed
+        self.dropped = frozenset({name for name, _ in fixed} | {b"content-security-policy", *owned})
+
+    def applied(
+        self, headers: list[tuple[bytes, bytes]], *, csp: bytes, cookie: Callable[[bytes], bytes]
+    ) -> list[tuple[bytes, bytes]]:
+        out = []
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in self.dropped:
+                continue
+            if lowered == b"content-type":
+                value = with_charset(value)
+            elif lowered == b"set-cookie":
+                value = cookie(value)
+            out.append((name, value))
+        out += self.fixed
+        out.append((b"content-security-policy", csp))
+        return out

@@ -51,10 +51,13 @@ def harden_cookie(value: bytes, *, secure: bool) -> bytes:
 class HardeningMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings, *, docs_enabled: bool) -> None:
         self.app = app
-        self.fixed = security_headers.security_headers(settings)
+        self.headers = security_headers.HeaderSet(security_headers.security_headers(settings), owned=(b"x-request-id",))
         self.csp = security_headers.content_security_policy(settings).encode()
         self.production = settings.environment == "production"
         self.docs_enabled = docs_enabled
+
+    def _harden_cookie(self, value: bytes) -> bytes:
+        return harden_cookie(value, secure=self.production)
 
     def _csp_for(self, path: str) -> bytes:
         if self.docs_enabled and path.startswith(security_headers.DOCS_PATHS):
@@ -74,13 +77,7 @@ class HardeningMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                raw = list(message.get("headers", []))
-                security_headers.apply(raw, fixed=self.fixed, csp=csp)
-                raw = [
-                    (name, harden_cookie(value, secure=self.production) if name.lower() == b"set-cookie" else value)
-                    for name, value in raw
-                    if name.lower() != b"x-request-id"
-                ]
+                raw = self.headers.applied(message.get("headers", []), csp=csp, cookie=self._harden_cookie)
                 raw.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": raw}
             await send(message)
