@@ -73,11 +73,17 @@ async def current_actor(
     settings: Annotated[Settings, Depends(get_app_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The caller, read on the event loop in one statement (`paht.auth.bearer`); a database error there
-    retries once in the thread pool on the shared pool, so a dropped connection costs no request."""
+    """The caller of a bearer token, or the anonymous caller without one."""
     if credentials is None:
         return ANONYMOUS
-    token, idle = credentials.credentials, settings.token_idle_minutes
+    return await actor_for_token(db, settings, credentials.credentials)
+
+
+async def actor_for_token(db: Database, settings: Settings, token: str) -> Actor:
+    """The token's actor, read on the event loop in one statement (`paht.auth.bearer`); a database error there
+    retries once in the thread pool on the shared pool, so a dropped connection costs no request. Raises
+    `NotAuthenticated` for a token that is unknown, revoked, expired or idle, or whose account is disabled."""
+    idle = settings.token_idle_minutes
     try:
         with db.on_loop() as connection:
             actor, stale_token_id = caller_for_token(connection, token, idle_minutes=idle)

@@ -238,6 +238,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
         app.add_middleware(FastPublicReads, settings=settings, db=db)
         app.add_middleware(FastPublicStats)
+    if settings.staff_list_fast_path:  # inside the security middleware too
+        from paht.reports.fast import FastStaffList
+
+        app.add_middleware(FastStaffList, settings=settings, db=db)
     install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 
     @app.get("/healthz", tags=["health"])
