@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from paht.config import Settings
 from paht.db import Database
-from paht.main import create_app
 from paht.models import Attachment, Report
 from paht.publishing.fast import FastPublicReads
 from paht.workflow import ReportState
+from tests.api.fast_paths import assert_same, city_fixtures
 from tests.cities import shared_city
 
 city = shared_city(reports=300, seed=23, anchor=datetime(2026, 11, 2))
@@ -32,20 +32,9 @@ LANGUAGES = [
     {"headers": {"Accept-Language": "en-US,en;q=0.8"}},
     {"headers": {"Cookie": "lang=en"}},
 ]
-VARYING = {"x-request-id", "date"}
 
 
-@pytest.fixture
-def database_url(city):  # type: ignore[no-untyped-def]
-    return city[0]
-
-
-@pytest.fixture
-def clients(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    fast = create_app(settings, db, worker=False)
-    reference = create_app(settings.model_copy(update={"public_fast_path": False}), db, worker=False)
-    with TestClient(fast) as fast_client, TestClient(reference) as reference_client:
-        yield fast_client, reference_client
+database_url, clients = city_fixtures("public_fast_path")
 
 
 def _codes(db: Database) -> tuple[list[str], list[str]]:
@@ -57,10 +46,7 @@ def _codes(db: Database) -> tuple[list[str], list[str]]:
 
 def _same(fast: TestClient, reference: TestClient, path: str, **options: object) -> int:
     answer, expected = fast.get(path, **options), reference.get(path, **options)  # type: ignore[arg-type]
-    assert answer.status_code == expected.status_code, path
-    assert answer.content == expected.content, path
-    headers = {k: v for k, v in answer.headers.items() if k not in VARYING}
-    assert headers == {k: v for k, v in expected.headers.items() if k not in VARYING}, path
+    assert_same(answer, expected, path)
     return answer.status_code
 
 

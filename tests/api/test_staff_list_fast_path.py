@@ -26,33 +26,20 @@ from paht.reports import fast as fast_layer
 from paht.reports.fast import FastStaffList, plain_query
 from paht.reports.listing import page_json
 from paht.reports.queries import ReportFilters
+from tests.api.fast_paths import assert_same, city_fixtures
 from tests.cities import shared_city
 
 city = shared_city(reports=400, seed=29, anchor=datetime(2026, 11, 2))
-VARYING = {"x-request-id", "date"}
 CALLERS = ["ioc_operator", "handler_a", "leader_a", "parent_leader_b", "viewer_parent_b", "citizen", "admin"]
 
 
-@pytest.fixture
-def database_url(city):  # type: ignore[no-untyped-def]
-    return city[0]
-
-
-@pytest.fixture
-def clients(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    fast = create_app(settings, db, worker=False)
-    reference = create_app(settings.model_copy(update={"staff_list_fast_path": False}), db, worker=False)
-    with TestClient(fast) as fast_client, TestClient(reference) as reference_client:
-        yield fast_client, reference_client
+database_url, clients = city_fixtures("staff_list_fast_path")
 
 
 def _same(fast: TestClient, reference: TestClient, query: str, headers: dict[str, str]) -> tuple[int, dict]:
     path = f"/api/v1/reports?{query}" if query else "/api/v1/reports"
     answer, expected = fast.get(path, headers=headers), reference.get(path, headers=headers)
-    assert answer.status_code == expected.status_code, path
-    assert answer.content == expected.content, path
-    kept = {k: v for k, v in answer.headers.items() if k not in VARYING}
-    assert kept == {k: v for k, v in expected.headers.items() if k not in VARYING}, path
+    assert_same(answer, expected, path)
     return answer.status_code, answer.json()
 
 
