@@ -140,7 +140,7 @@ def list_reports(
     created_from: IsoDateTime | None = None,
     created_to: IsoDateTime | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = listing.DEFAULT_LIMIT,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
     sort: Annotated[SearchSort, Query(description=search_lists.SORT_HELP)] = SearchSort.newest,
 ) -> Any:

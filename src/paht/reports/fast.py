@@ -35,7 +35,7 @@ from paht.deps import actor_for_token
 from paht.enums import Channel
 from paht.errors import Invalid, NotAuthenticated
 from paht.fastpath import language_of_scope, route_path, send_json
-from paht.reports.listing import page_json
+from paht.reports.listing import DEFAULT_LIMIT, MAX_LIMIT, page_json
 from paht.reports.queries import ReportFilters, decode_cursor
 from paht.search.lists import staff_page
 from paht.search.queries import SearchSort
@@ -44,8 +44,6 @@ from paht.workflow.states import ReportState
 log = logging.getLogger("paht.reports")
 
 PATH = "/api/v1/reports"
-MAX_LIMIT = 200  # the route's `limit` bound
-DEFAULT_LIMIT = 50
 # Positive integers as FastAPI reads them unchanged; "007", "+7" or " 7" go to the route.
 _WHOLE = re.compile(r"[1-9][0-9]{0,8}")
 _STATES = frozenset(s.value for s in ReportState)

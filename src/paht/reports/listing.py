@@ -17,6 +17,10 @@ import orjson
 from paht.models import Report
 from paht.workflow.states import ReportState, as_reporter_sees, label
 
+# The page sizes of GET /api/v1/reports: the route's bounds and default, and its fast layer's (paht.reports.fast).
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
 # What an item shows, in `ReportOut`'s field order (the reporter's contact is never listed).
 LISTED = (
     Report.id,
