@@ -24,8 +24,8 @@ from paht.main import create_app
 from paht.models import Report
 from paht.reports import fast as fast_layer
 from paht.reports.fast import FastStaffList, plain_query
-from paht.reports.listing import page_json
 from paht.reports.queries import ReportFilters
+from paht.search.lists import staff_page_json
 from tests.api.fast_paths import assert_same, city_fixtures
 from tests.cities import shared_city
 
@@ -58,7 +58,7 @@ def _busiest(db: Database) -> list[tuple[str, int]]:
 def test_plain_pages_and_the_pages_after_them_are_the_routes(clients, db: Database, personas, monkeypatch) -> None:
     fast, reference = clients
     answered = []  # pages the layer wrote itself: the fast path is taken, not only fallen back from
-    monkeypatch.setattr(fast_layer, "page_json", lambda *a, **k: answered.append(1) or page_json(*a, **k))
+    monkeypatch.setattr(fast_layer, "staff_page_json", lambda *a, **k: answered.append(1) or staff_page_json(*a, **k))
     busiest = _busiest(db)
     queries = ["", "limit=7", "state=processing", "state=received&state=dispatched&limit=3", "channel=app&limit=5"]
     queries += [urlencode({"state": state, "organization_id": org, "limit": 20}) for state, org in busiest]

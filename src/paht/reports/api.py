@@ -158,11 +158,9 @@ def list_reports(
         created_to=as_utc(created_to),
         q=q,
     )
-    with db.single_read() if queries.reads_once(filters) else db.reader() as source:
-        items, next_cursor = search_lists.staff_page(
-            source, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates
-        )
-        page = listing.page_json(items, next_cursor, lang=lang)
+    page = search_lists.staff_page_json(
+        db, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=settings.search_relevance_candidates, lang=lang
+    )
     return Response(page, media_type="application/json")
 
 

@@ -9,7 +9,7 @@ This ASGI layer sits inside the security middleware, as `paht.publishing.fast` d
 id and error answers), and answers the plain request itself: a bearer token that names a caller
 (`paht.deps.actor_for_token`, as the route's dependency reads it) and a query string of the list's plain
 filters only, each written the one way FastAPI reads it (`plain_query`). It reads the page with the route's
-own functions (`search.lists.staff_page`, `reports.listing.page_json`) in the route threads. Anything else
+own function (`search.lists.staff_page_json`) in the route threads. Anything else
 — no token or one that names nobody, search words, dates, `overdue`, `sort`, an unknown or repeated
 parameter, a value written another way, a database error — goes on to FastAPI, which stays the reference: it
 validates, answers the errors in its own words and documents the route in OpenAPI.
@@ -35,9 +35,9 @@ from paht.deps import actor_for_token
 from paht.enums import Channel
 from paht.errors import Invalid, NotAuthenticated
 from paht.fastpath import language_of_scope, route_path, send_json
-from paht.reports.listing import DEFAULT_LIMIT, MAX_LIMIT, page_json
+from paht.reports.listing import DEFAULT_LIMIT, MAX_LIMIT
 from paht.reports.queries import ReportFilters, decode_cursor
-from paht.search.lists import staff_page
+from paht.search.lists import staff_page_json
 from paht.search.queries import SearchSort
 from paht.workflow.states import ReportState
 
@@ -134,15 +134,13 @@ class FastStaffList:
             return None
 
     def _read(self, actor: Actor, page: PlainPage, lang: str) -> bytes:
-        """What the route reads for a page without search words: one statement on a pooled connection."""
-        with self.db.single_read() as connection:
-            rows, next_cursor = staff_page(
-                connection,
-                actor,
-                page.filters,
-                sort=SearchSort.newest,
-                cursor=page.cursor,
-                limit=page.limit,
-                cap=self.settings.search_relevance_candidates,
-            )
-        return page_json(rows, next_cursor, lang=lang)
+        return staff_page_json(
+            self.db,
+            actor,
+            page.filters,
+            sort=SearchSort.newest,
+            cursor=page.cursor,
+            limit=page.limit,
+            cap=self.settings.search_relevance_candidates,
+            lang=lang,
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -12,9 +12,12 @@ from paht.auth.actor import Actor
 from paht.models import Report
 from paht.publishing import queries as public_queries
 from paht.reports import queries as report_queries
-from paht.reports.listing import LISTED, listed
+from paht.reports.listing import LISTED, listed, page_json
 from paht.search.engine import Scope
 from paht.search.queries import SearchSort, ranked_page
+
+if TYPE_CHECKING:
+    from paht.db import Database
 
 Q_HELP = (
     "Search, diacritics ignored (đ = d; NFD input; hoà = hòa): the words as a phrase, else each word; "
@@ -43,6 +46,25 @@ def staff_page(
         )
         return [listed(r) for r in reports], next_cursor
     return report_queries.list_visible(session, actor, filters, cursor=cursor, limit=limit, columns=LISTED)
+
+
+def staff_page_json(
+    db: Database,
+    actor: Actor,
+    filters: report_queries.ReportFilters,
+    *,
+    sort: SearchSort,
+    cursor: str | None,
+    limit: int,
+    cap: int,
+    lang: str,
+) -> bytes:
+    """A staff list page as GET /api/v1/reports sends it (`ReportPage` JSON), read on one pooled connection when
+    the filters allow it (`reads_once`), else in a reader session. The route and its fast layer
+    (paht.reports.fast) both answer with this."""
+    with db.single_read() if report_queries.reads_once(filters) else db.reader() as source:
+        rows, next_cursor = staff_page(source, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=cap)
+    return page_json(rows, next_cursor, lang=lang)
 
 
 def public_page(
