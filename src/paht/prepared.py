@@ -22,7 +22,7 @@ from collections import namedtuple
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import BindParameter, Connection, Integer, Select, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -104,6 +104,23 @@ def _converted(fetched: list[Any], conversions: list[tuple[int, Callable[[Any], 
             values[position] = processor(values[position])
         rows.append(make(values))
     return rows
+
+
+def named(name: str, value: Any, column: Any) -> BindParameter[Any]:
+    """A parameter named for a statement kept by shape, typed as its column."""
+    return bindparam(name, value, type_=column.type)
+
+
+def page_rows(rows: int) -> dict[str, int]:
+    """The values of `limited`'s LIMIT and OFFSET for a page read in `rows` rows."""
+    return {"limit": rows, "offset": 0}
+
+
+def limited(query: Select[Any], values: dict[str, Any]) -> Select[Any]:
+    """`query` with a named LIMIT and OFFSET (`page_rows`): SQLite writes an OFFSET wherever there is a LIMIT,
+    and a statement kept by shape names every parameter."""
+    limit = bindparam("limit", values["limit"], type_=Integer())
+    return query.limit(limit).offset(bindparam("offset", values["offset"], type_=Integer()))
 
 
 class Shapes:

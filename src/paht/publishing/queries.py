@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import uuid
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, or_, select
@@ -16,12 +17,12 @@ from paht.clock import as_utc
 from paht.enums import SERVABLE_SCANS
 from paht.errors import Invalid, NotFound
 from paht.models import Assignment, Attachment, Category, Organization, Report
-from paht.prepared import Prepared
+from paht.prepared import Prepared, Shapes, limited, named, page_rows
 from paht.publishing.schemas import NamedRef, PublicReport, StepTimes, TrackOut
 from paht.queryhints import unindexed
 from paht.reports.codes import normalise_code
-from paht.search.engine import Scope
-from paht.search.queries import searched_page
+from paht.search.engine import Match, Scope
+from paht.search.queries import narrowed, searched_page
 from paht.workflow.states import ReportState, as_reporter_sees, label
 
 
@@ -196,6 +197,11 @@ def published_by_code(session: Session, code: str) -> Report:
 LISTED_COLUMNS = (Report.id, Report.code, Report.public_title, Report.lat, Report.lon, Report.published_at)
 
 
+# Public list pages (the portal's results and map markers; with search words W4), one prepared statement per shape
+# (paht.prepared.Shapes): which filters are set, whether after a cursor, and how the index finds the words.
+PUBLISHED_PAGES = Shapes()
+
+
 def list_published(
     session: Session,
     *,
@@ -208,27 +214,63 @@ def list_published(
     q: str | None = None,
 ) -> tuple[list[Any], str | None]:
     """A page of published reports as rows of `LISTED_COLUMNS`, newest first, and the cursor for the next."""
-    base = published_query(
-        category_id=category_id,
-        organization_id=organization_id,
-        published_from=published_from,
-        published_to=published_to,
-    )
+    filters = {
+        "category_id": category_id,
+        "organization_id": organization_id,
+        "published_from": published_from,
+        "published_to": published_to,
+    }
     after = _decode(cursor) if cursor else None
+    params = _published_values(**filters) | page_rows(limit + 1)
+    if after is not None:
+        params |= {"after_at": after[0], "after_id": after[1]}
 
-    def rows_of(query: Select) -> list[Any]:
-        if after is not None:
-            at, report_id = after
-            query = query.where(or_(Report.published_at < at, and_(Report.published_at == at, Report.id < report_id)))
-        # Callers read the public document by id (public_reports) or a marker's few columns: rows of just those
-        # columns (named as the report's attributes), not ORM objects. Loading whole reports cost as much as
-        # the search itself (W4); partly loaded objects were still ~12 % of a public search's CPU.
-        ordered = query.with_only_columns(*LISTED_COLUMNS).order_by(Report.published_at.desc(), Report.id.desc())
-        return list(session.execute(ordered.limit(limit + 1)).all())
+    def rows_of(match: Match | None) -> list[Any]:
+        statement = partial(_page_statement, filters, after, match, params)  # at the shape's first page only
+        values = params if match is None else params | match.params
+        return PUBLISHED_PAGES.rows(session, (tuple(params), match and match.shape), statement, **values)
 
-    rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None)
+    if q:
+        base = published_query(**filters)
+        rows = searched_page(session, base, q, Scope.public, rows_of, continued=after is not None)
+    else:
+        rows = rows_of(None)
     page = rows[:limit]
     return page, _encode(page[-1]) if len(rows) > limit else None
+
+
+def _page_statement(
+    filters: dict[str, Any], after: tuple[datetime, uuid.UUID] | None, match: Match | None, params: dict[str, Any]
+) -> Select:
+    query = narrowed(published_query(**filters), match)
+    if after is not None:
+        at = named("after_at", after[0], Report.published_at)
+        same_time_before = and_(Report.published_at == at, Report.id < named("after_id", after[1], Report.id))
+        query = query.where(or_(Report.published_at < at, same_time_before))
+    # Callers read the public document by id (public_reports) or a marker's few columns: rows of just those
+    # columns (named as the report's attributes), not ORM objects. Loading whole reports cost as much as
+    # the search itself (W4); partly loaded objects were still ~12 % of a public search's CPU.
+    ordered = query.with_only_columns(*LISTED_COLUMNS).order_by(Report.published_at.desc(), Report.id.desc())
+    return limited(ordered, params)
+
+
+# Each filter of the public lists: its name (as the statement's parameter), column and test.
+_PUBLISHED_FILTERS = (
+    ("category_id", Report.category_id, operator.eq),
+    ("organization_id", Report.current_organization_id, operator.eq),
+    ("published_from", Report.published_at, operator.ge),
+    ("published_to", Report.published_at, operator.lt),
+)
+
+
+def _published_values(**filters: Any) -> dict[str, Any]:
+    """The values of the filters that are set, by parameter name; a time without an offset is read as UTC, like
+    everything the API returns."""
+    values: dict[str, Any] = {"published_state": ReportState.published}
+    for name, _, _ in _PUBLISHED_FILTERS:
+        if (value := filters[name]) is not None:
+            values[name] = as_utc(value) if isinstance(value, datetime) else value
+    return values
 
 
 def published_query(
@@ -239,19 +281,21 @@ def published_query(
     published_to: datetime | None,
 ) -> Select:
     """Published reports passing the filters, unordered (search words, which look at the IOC-edited public text
-    only, are applied by `list_published` and `paht.search.queries.ranked_page`)."""
+    only, are applied by `list_published` and `paht.search.queries.ranked_page`). Every value is a named
+    parameter (`_published_values`), so that `PUBLISHED_PAGES` can keep the statement."""
+    values = _published_values(
+        category_id=category_id,
+        organization_id=organization_id,
+        published_from=published_from,
+        published_to=published_to,
+    )
     # Lists walk ix_reports_published_place newest first and stop at the page's end (paht.queryhints: 3 s → 0.5 ms
     # for a page at 1,000,000 reports on SQLite, whose planner would sort every published report instead).
-    query = select(Report).where(unindexed(Report.state) == ReportState.published)
-    if category_id is not None:
-        query = query.where(Report.category_id == category_id)
-    if organization_id is not None:
-        query = query.where(Report.current_organization_id == organization_id)
-    # A time without an offset is read as UTC, like everything the API returns.
-    if published_from is not None:
-        query = query.where(Report.published_at >= as_utc(published_from))
-    if published_to is not None:
-        query = query.where(Report.published_at < as_utc(published_to))
+    state = unindexed(Report.state) == named("published_state", values["published_state"], Report.state)
+    query = select(Report).where(state)
+    for name, column, test in _PUBLISHED_FILTERS:
+        if name in values:
+            query = query.where(test(column, named(name, values[name], column)))
     return query
 
 

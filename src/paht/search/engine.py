@@ -8,13 +8,31 @@ be injected. Both engines index the same pre-tokenised folded text (see `paht.se
 from __future__ import annotations
 
 import weakref
+from collections.abc import Hashable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, column, exists, func, literal_column, select, table
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    String,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session, aliased
 
 from paht.models import Report, ReportSearch
+from paht.prepared import Prepared
 from paht.queryhints import walk_threshold
 from paht.search.counts import CountMemory
 from paht.search.text import Term
@@ -52,9 +70,15 @@ def tsquery_text(groups: Groups) -> str:
     return " & ".join("(" + " <-> ".join(quoted(t) for t in g) + ")" for g in groups)
 
 
+def _words(value: str) -> BindParameter[str]:
+    """The index expression as the named parameter `search_words`: a statement kept by shape
+    (`paht.prepared.Shapes`) takes it anew at each search."""
+    return bindparam("search_words", value, type_=String())
+
+
 def _fts_match(groups: Groups, scope: Scope) -> ColumnElement[bool]:
     """`report_search_fts MATCH <expression>` (SQLite)."""
-    return _FTS.c.report_search_fts.op("MATCH")(fts5_expression(groups, scope))
+    return _FTS.c.report_search_fts.op("MATCH")(_words(fts5_expression(groups, scope)))
 
 
 def _condition(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool]:
@@ -69,7 +93,7 @@ def _condition(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool
 
 def _tsv_match(groups: Groups, scope: Scope, table_name: str = "report_search") -> ColumnElement[bool]:
     vector = literal_column(f"{table_name}.{scope.value}_tsv")
-    return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(groups)))
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), _words(tsquery_text(groups))))
 
 
 def matching_reports(session: Session, groups: Groups, scope: Scope) -> Select:
@@ -115,14 +139,20 @@ def _probed(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool]:
     for a prefix), LIKE on the row ~9 µs including the lookups.
     """
     if dialect == "sqlite" and likeable(groups):
-        padded = " " + getattr(_PROBE, f"{scope.value}_folded") + " "
-        return exists().where(_PROBE.report_id == Report.id, *(padded.like(like_pattern(g)) for g in groups))
+        space = literal_column("' '", String())  # in the SQL, not a parameter: kept statements name every one
+        padded = space + getattr(_PROBE, f"{scope.value}_folded") + space
+        patterns = [bindparam(name, value, type_=String()) for name, value in _like_values(groups).items()]
+        return exists().where(_PROBE.report_id == Report.id, *(padded.like(p) for p in patterns))
     if dialect == "sqlite":
         match = _fts_match(groups, scope)
         row = exists().where(_FTS.c.rowid == _PROBE.id, match)
     else:
         row = _tsv_match(groups, scope, "search_probe")
     return exists().where(_PROBE.report_id == Report.id, row)
+
+
+def _like_values(groups: Groups) -> dict[str, str]:
+    return {f"search_like_{i}": like_pattern(group) for i, group in enumerate(groups)}
 
 
 def collect_limit(indexed: int) -> int:
@@ -136,37 +166,83 @@ def collect_limit(indexed: int) -> int:
     return walk_threshold(indexed, scale=COMMON_SCALE, floor=COMMON)
 
 
-def indexed_reports(session: Session) -> int:
-    """The size of the search index, from its primary key (one index lookup, no count)."""
-    return session.scalar(select(func.max(ReportSearch.id))) or 0
+_INDEXED = Prepared(select(func.max(ReportSearch.id).label("indexed")))
 
 
-def report_matches(session: Session, groups: Groups, scope: Scope) -> ColumnElement[bool]:
-    """A condition on `Report` for "matches", in the shape the engine answers fastest.
+def indexed_reports(source: Session | Connection) -> int:
+    """The size of the search index, from its primary key (one index lookup, no count; on the driver's cursor,
+    as every search asks)."""
+    return _INDEXED.rows(source)[0].indexed or 0
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a search finds its reports: `condition()` on `Report`, whose values are the named `params`.
+
+    Two matches of the same `shape` differ only in those values, so a statement built with one serves the other
+    (`paht.prepared.Shapes`: the searched lists build and compile each shape once)."""
+
+    dialect: str
+    groups: Groups
+    scope: Scope
+    probed: bool
+
+    @property
+    def likes(self) -> bool:
+        """Whether each row's folded text is tested with LIKE, a pattern per group (`_probed` on SQLite)."""
+        return self.probed and self.dialect == "sqlite" and likeable(self.groups)
+
+    @property
+    def shape(self) -> Hashable:
+        # The engines' statements differ, and LIKE takes a pattern per group.
+        return self.dialect, self.scope.value, self.probed, len(self.groups) if self.likes else None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        if self.likes:
+            return _like_values(self.groups)
+        expression = fts5_expression(self.groups, self.scope) if self.dialect == "sqlite" else tsquery_text(self.groups)
+        return {"search_words": expression}
+
+    def condition(self) -> ColumnElement[bool]:
+        if self.probed:
+            return _probed(self.dialect, self.groups, self.scope)
+        return Report.id.in_(select(ReportSearch.report_id).where(_condition(self.dialect, self.groups, self.scope)))
+
+
+def report_match(source: Session | Connection, groups: Groups, scope: Scope) -> Match:
+    """ "Matches", in the shape the engine answers fastest.
 
     Few matches (fewer than `collect_limit`), or a prefix: collect them from the index and keep those
     (`Report.id IN (…)`). Many: walk the list in its own order (newest first) and check each report's
     row, which stops as soon as the page is full — collecting 100,000 matches of a common word to show
     50 costs far more. A count from the index that reads at most `collect_limit` rows decides.
     """
-    dialect = session.get_bind().dialect.name
-    collected = Report.id.in_(select(ReportSearch.report_id).where(_condition(dialect, groups, scope)))
+    dialect = _dialect(source)
     prefix = any(term.prefix for group in groups for term in group)
     if prefix and not (dialect == "sqlite" and likeable(groups)):  # costly to test row by row otherwise
-        return collected
-    limit = collect_limit(indexed_reports(session))
-    count = partial(_count_up_to, session, dialect, groups, scope)
-    if not _remembered_counts(session).at_least(words_key(groups, scope), limit, count):
-        return collected
-    return _probed(dialect, groups, scope)
+        return Match(dialect, groups, scope, probed=False)
+    limit = collect_limit(indexed_reports(source))
+    count = partial(_count_up_to, source, dialect, groups, scope)
+    many = _remembered_counts(source).at_least(words_key(groups, scope), limit, count)
+    return Match(dialect, groups, scope, probed=many)
+
+
+def report_matches(source: Session | Connection, groups: Groups, scope: Scope) -> ColumnElement[bool]:
+    """`report_match(…).condition()`: a condition on `Report` for "matches"."""
+    return report_match(source, groups, scope).condition()
+
+
+def _dialect(source: Session | Connection) -> str:
+    return source.get_bind().dialect.name if isinstance(source, Session) else source.dialect.name
 
 
 # One memory per engine: a database's counts never answer for another's (tests open many).
 _COUNTS: weakref.WeakKeyDictionary[Engine, CountMemory] = weakref.WeakKeyDictionary()
 
 
-def _remembered_counts(session: Session) -> CountMemory:
-    bind = session.get_bind()
+def _remembered_counts(source: Session | Connection) -> CountMemory:
+    bind = source.get_bind() if isinstance(source, Session) else source
     engine = bind if isinstance(bind, Engine) else bind.engine
     memory = _COUNTS.get(engine)
     if memory is None:
@@ -179,7 +255,7 @@ def words_key(groups: Groups, scope: Scope) -> tuple:
     return scope.value, tuple(tuple((t.folded, t.prefix) for t in group) for group in groups)
 
 
-def _count_up_to(session: Session, dialect: str, groups: Groups, scope: Scope, limit: int) -> int:
+def _count_up_to(source: Session | Connection, dialect: str, groups: Groups, scope: Scope, limit: int) -> int:
     """Matches in the index, counting stops at `limit`. On SQLite straight off the FTS5 table: through
     `report_search.id IN (…)` SQLite first gathered every match (35 ms for a word in 15 % of 1,000,000
     reports, 0.6 ms counted off FTS5)."""
@@ -187,4 +263,4 @@ def _count_up_to(session: Session, dialect: str, groups: Groups, scope: Scope, l
         rows = select(_FTS.c.rowid).where(_fts_match(groups, scope))
     else:
         rows = select(ReportSearch.id).where(_condition(dialect, groups, scope))
-    return session.scalar(select(func.count()).select_from(rows.limit(limit).subquery())) or 0
+    return source.scalar(select(func.count()).select_from(rows.limit(limit).subquery())) or 0

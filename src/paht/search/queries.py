@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from paht.errors import Invalid
 from paht.models import Report, ReportSearch
-from paht.search.engine import Scope, newest_matches, report_matches
+from paht.search.engine import Match, Scope, newest_matches, report_match, report_matches
 from paht.search.ranking import Candidate, rank
 from paht.search.text import SearchQuery, parse
 
@@ -54,10 +54,23 @@ def narrow(session: Session, base: Select, q: str, scope: Scope) -> Select:
     return base.where(_matched(session, query, scope, relaxed=True))
 
 
+def narrowed(query: Select, match: Match | None) -> Select:
+    """`query` keeping the reports that `match` finds (all of them without one)."""
+    return query if match is None else query.where(match.condition())
+
+
 def searched_page(
-    session: Session, base: Select, q: str | None, scope: Scope, page: Callable[[Select], list[Any]], *, continued: bool
+    session: Session,
+    base: Select,
+    q: str | None,
+    scope: Scope,
+    page: Callable[[Match | None], list[Any]],
+    *,
+    continued: bool,
 ) -> list[Any]:
-    """`page(narrow(session, base, q, scope))` (`page(base)` without words) without `narrow`'s look ahead.
+    """`page(match)` for the words of `q` that `narrow` would keep (`page(None)` without words), without
+    `narrow`'s look ahead; `page` reads `narrowed(base, match)`'s page, or a statement of the same rows kept by
+    `match.shape`.
 
     Lists run the phrase's page first. A page with rows shows that the phrase matches among `base`, and an
     empty first page that it does not (then each word's page is run); only an empty later page
@@ -65,13 +78,13 @@ def searched_page(
     search, ~40 % of the database time of the benchmark's searches on SQLite (W4).
     """
     if not q:
-        return page(base)
+        return page(None)
     query = parse_query(q)
-    strict = base.where(_matched(session, query, scope, relaxed=False))
+    strict = report_match(session, query.strict(), scope)
     rows = page(strict)
-    if rows or not query.can_relax or (continued and session.scalar(select(strict.exists()))):
+    if rows or not query.can_relax or (continued and session.scalar(select(narrowed(base, strict).exists()))):
         return rows
-    return page(base.where(_matched(session, query, scope, relaxed=True)))
+    return page(report_match(session, query.relaxed(), scope))
 
 
 def _offset(cursor: str | None) -> int:

@@ -21,8 +21,8 @@ from paht.clock import utc_now
 from paht.errors import Invalid
 from paht.models import Category, Organization, Report, SlaClock
 from paht.reports.queries import visible
-from paht.search.engine import Scope
-from paht.search.queries import narrow, searched_page
+from paht.search.engine import Match, Scope
+from paht.search.queries import narrow, narrowed, searched_page
 
 PAGE_SIZE = 25
 
@@ -133,7 +133,8 @@ def list_reports(session: Session, actor: Actor, q: ListQuery, *, cursor: str | 
     after = _decode(cursor, columns) if cursor else None
     order = [column.asc() if ascending else column.desc() for column, ascending in columns]
 
-    def rows_of(query: Select) -> list[Report]:
+    def rows_of(match: Match | None) -> list[Report]:
+        query = narrowed(base, match)
         if after is not None:
             query = query.where(_after(columns, after))
         return list(session.scalars(query.order_by(*order).limit(limit + 1)))
