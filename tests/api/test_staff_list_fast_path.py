@@ -2,10 +2,10 @@
 
 Two apps over one generated city — the fast path on and off — get the same requests from every kind of
 caller (the IOC, body handlers and leaders, a parent body's leader and viewer, citizens, no token, a token
-that names nobody): plain filters in every combination the workload and the consoles send, the next pages
-their cursors lead to, and every way of writing a request that the fast path leaves to FastAPI (search
-words, dates, unknown, repeated or oddly written parameters, bad cursors). Status, headers and body bytes
-must be equal; only the request id and the date may differ.
+that names nobody): plain filters and search words in every combination the workload and the consoles send,
+the next pages their cursors lead to, and every way of writing a request that the fast path leaves to FastAPI
+(words the route refuses, dates, unknown, repeated or oddly written parameters, bad cursors). Status, headers
+and body bytes must be equal; only the request id and the date may differ.
 """
 
 from __future__ import annotations
@@ -62,7 +62,11 @@ def test_plain_pages_and_the_pages_after_them_are_the_routes(clients, db: Databa
     busiest = _busiest(db)
     queries = ["", "limit=7", "state=processing", "state=received&state=dispatched&limit=3", "channel=app&limit=5"]
     queries += [urlencode({"state": state, "organization_id": org, "limit": 20}) for state, org in busiest]
-    queries += [f"organization_id={busiest[0][1]}&lang=en", "category_id=3&limit=4", "limit=200"]
+    queries += [f"organization_id={busiest[0][1]}&lang=en", "category_id=3&limit=4", "limit=200", "q="]
+    # Search words (W4): a phrase, its words apart, a prefix, NFD, a word with no match, with filters.
+    words = ["đèn đường", "Le Loi", "nguy*", "Hu\u1ebf", "hue\u0301", "zzzqqq", "rác thải"]
+    queries += [urlencode({"q": w, "limit": 10}) for w in words]
+    queries += [urlencode({"q": "đường", "state": busiest[0][0], "organization_id": busiest[0][1], "limit": 5})]
     walked = 0
     for caller, query in itertools.product(CALLERS, queries):
         status, page = _same(fast, reference, query, personas[caller])
@@ -80,7 +84,8 @@ def test_what_the_fast_path_leaves_to_the_route_is_answered_the_same(clients, db
     fast, reference = clients
     statuses = set()
     odd = [
-        "q=đèn", "created_from=2026-01-01", "overdue=true", "sort=newest", "state=bogus", "state=",
+        "q=%21%21", "q=%20", f"q={'a' * 201}", "q=a&q=b", "q=đèn&sort=relevance",
+        "created_from=2026-01-01", "overdue=true", "sort=newest", "state=bogus", "state=",
         "organization_id=007", "organization_id=-1", "organization_id=x", "organization_id=%2B3", "limit=0",
         "limit=201", "limit=5&limit=6", "channel=fax", "cursor=not-a-cursor", "cursor=", "unknown=1",
         "organization_id=1&organization_id=2", "lang=en&lang=vi",
@@ -98,6 +103,7 @@ def test_what_the_fast_path_leaves_to_the_route_is_answered_the_same(clients, db
         (b"", ReportFilters()),
         (b"state=received&state=held&organization_id=9", ReportFilters(state=["received", "held"], organization_id=9)),
         (b"channel=hotline&category_id=4&lang=en", ReportFilters(channel="hotline", category_id=4)),
+        (b"q=%C4%91%C3%A8n+nguy*&state=published", ReportFilters(state=["published"], q="đèn nguy*")),
     ],
 )  # fmt: skip
 def test_plain_queries_become_the_routes_filters(query: bytes, expected: ReportFilters) -> None:
