@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from paht.db import SQLITE_MMAP_BYTES, Database
+from paht.db import SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES, Database
 from paht.places import queries as places
 
 
@@ -44,6 +44,15 @@ def test_sqlite_connections_map_the_file(db: Database) -> None:
         # SQLite caps the map at its build's SQLITE_MAX_MMAP_SIZE (2 GB on Debian).
         assert isinstance(mapped, int)
         assert min(SQLITE_MMAP_BYTES, 2**31 - 2**16) <= mapped <= SQLITE_MMAP_BYTES
+
+
+def test_sqlite_connections_keep_a_large_page_cache(db: Database) -> None:
+    """Past the map's 2 GB pages are read into each connection's cache: SQLite's 2 MB default held too few of
+    a large city's b-tree pages (issue 7, db.SQLITE_CACHE_KIB)."""
+    if not db.sqlite:
+        pytest.skip("SQLite's page cache")
+    for engine in _engines(db):
+        assert _setting(engine, "PRAGMA cache_size") == -SQLITE_CACHE_KIB  # negative: KiB, not pages
 
 
 def test_postgres_plans_the_map_query_for_its_box_and_nothing_after(db: Database) -> None:
