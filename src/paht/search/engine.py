@@ -211,7 +211,7 @@ class Match:
 
 
 def report_match(source: Session | Connection, groups: Groups, scope: Scope) -> Match:
-    """ "Matches", in the shape the engine answers fastest.
+    """How the engine answers "matches" fastest for these words.
 
     Few matches (fewer than `collect_limit`), or a prefix: collect them from the index and keep those
     (`Report.id IN (…)`). Many: walk the list in its own order (newest first) and check each report's
