@@ -9,12 +9,12 @@ This ASGI layer sits inside the security middleware, as `paht.publishing.fast` d
 id and error answers), and answers the plain request itself: a bearer token that names a caller
 (`paht.deps.actor_for_token`, as the route's dependency reads it) and a query string of the list's plain
 filters and search words (`q`, newest first) only, each written the one way FastAPI reads it (`plain_query`).
-It reads the page with the route's own function (`search.lists.staff_page_json`) in the route threads. A search
-saves as much here as a plain page (~0.9 ms of ~2.2 in process for a common word at 1,000,000 reports). Anything
-else — no token or one that names nobody, words the route refuses (too long, none to search for), dates,
-`overdue`, `sort`, an unknown or repeated parameter, a value written another way, a database error — goes on to
-FastAPI, which stays the reference: it
-validates, answers the errors in its own words and documents the route in OpenAPI.
+It reads the page with the route's own function (`search.lists.staff_page_json`) in the route threads. Searches
+are the same request with more parameters (FastAPI's share of a searched page for a common word at 1,000,000
+reports, in process: ~0.9 ms of ~2.2). Anything else — no token or one that names nobody, words the route
+refuses (too long, none to search for), dates, `overdue`, `sort`, an unknown or repeated parameter, a value
+written another way, a database error — goes on to FastAPI, which stays the reference: it validates, answers
+the errors in its own words and documents the route in OpenAPI.
 `PAHT_STAFF_LIST_FAST_PATH=false` turns the layer off; tests/api/test_staff_list_fast_path.py holds the two
 to the same answers.
 """
