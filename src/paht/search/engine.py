@@ -19,7 +19,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Select,
     String,
     bindparam,
     column,
@@ -94,12 +93,6 @@ def _condition(dialect: str, groups: Groups, scope: Scope) -> ColumnElement[bool
 def _tsv_match(groups: Groups, scope: Scope, table_name: str = "report_search") -> ColumnElement[bool]:
     vector = literal_column(f"{table_name}.{scope.value}_tsv")
     return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), _words(tsquery_text(groups))))
-
-
-def matching_reports(session: Session, groups: Groups, scope: Scope) -> Select:
-    """`SELECT report_id FROM report_search WHERE <matches>`, for `Report.id.in_(...)`."""
-    dialect = session.get_bind().dialect.name
-    return select(ReportSearch.report_id).where(_condition(dialect, groups, scope))
 
 
 def newest_matches(session: Session, groups: Groups, scope: Scope, cap: int) -> ColumnElement[bool]:
