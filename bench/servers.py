@@ -31,16 +31,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The CPUs this process may use before `pin_client` narrows them. Read once at import: until 2026-12-07 the
+# server's CPU was read after the client had been pinned, found a single CPU, and so the servers inherited
+# the client's CPU — load generator and server shared one core while the other stood idle.
+_CPUS = sorted(os.sched_getaffinity(0))
+
+
 def server_cpu() -> int | None:
     """The CPU servers are pinned to (the last one); the load generator takes the others."""
-    cpus = sorted(os.sched_getaffinity(0))
-    return cpus[-1] if len(cpus) > 1 else None
+    return _CPUS[-1] if len(_CPUS) > 1 else None
 
 
 def pin_client() -> None:
     cpu = server_cpu()
     if cpu is not None:
-        os.sched_setaffinity(0, set(os.sched_getaffinity(0)) - {cpu})
+        os.sched_setaffinity(0, set(_CPUS) - {cpu})
 
 
 @dataclass
