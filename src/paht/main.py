@@ -19,10 +19,12 @@ from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.types import Receive, Scope, Send
 
 from paht.config import Settings, get_settings
 from paht.db import Database, is_sqlite
 from paht.errors import DomainError, RateLimited
+from paht.fastpath import LeanAnswer, LeanFront
 
 log = logging.getLogger("paht")
 
@@ -185,6 +187,32 @@ def telemetry_config(settings: Settings) -> TelemetryConfig:
     return {"tracing": on, "metrics": on, "logs": on}
 
 
+class PahtApp(FastAPI):
+    """FastAPI, with the lean answers (paht.fastpath) asked first for HTTP requests."""
+
+    lean: LeanFront | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.lean is not None and await self.lean.answered(scope, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
+def install_lean_answers(app: PahtApp, settings: Settings, db: Database) -> None:
+    """The lean answers the settings ask for. None with telemetry on: every request then passes FastAPI's
+    instrumentation, which the lean answers would skip."""
+    from paht.publishing.fast import FastPublicReads
+    from paht.reports.fast import FastStaffList
+    from paht.stats.fast import FastPublicStats
+
+    answers: list[LeanAnswer] = []
+    if settings.public_fast_path:
+        answers += [FastPublicReads(settings, db), FastPublicStats(app.state)]
+    if settings.staff_list_fast_path:
+        answers.append(FastStaffList(settings, db))
+    app.lean = LeanFront(settings, answers) if answers and not settings.telemetry else None
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None, *, worker: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url, pool_size=pool_size(settings))
@@ -213,7 +241,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     from paht.security import install as install_security
 
     docs = docs_enabled(settings)  # issue 8 item 5: no API documentation endpoints in production by default
-    app = FastAPI(
+    app = PahtApp(
         title="PAHT — Phản ánh hiện trường",
         version="1",
         description="Field reports: receive, dispatch, handle, approve and publish. See docs/workflow.md.",
@@ -232,16 +260,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     from paht.web import install as install_web
 
     install_web(app, settings)
-    if settings.public_fast_path:  # inside the security middleware added next: same headers, same error answers
-        from paht.publishing.fast import FastPublicReads
-        from paht.stats.fast import FastPublicStats
-
-        app.add_middleware(FastPublicReads, settings=settings, db=db)
-        app.add_middleware(FastPublicStats)
-    if settings.staff_list_fast_path:  # inside the security middleware too
-        from paht.reports.fast import FastStaffList
-
-        app.add_middleware(FastStaffList, settings=settings, db=db)
+    install_lean_answers(app, settings, db)
     install_security(app, settings)  # security headers, CORS allow-list, generic error answers (issue 8 item 5)
 
     @app.get("/healthz", tags=["health"])

@@ -3,16 +3,17 @@
 Citizens open result links from the portal, SMS, Zalo and Facebook; each visit is one small indexed read.
 Through FastAPI that read cost ~2 ms of CPU — matching the path against every route, solving the route's
 dependencies, a thread-pool round trip, validating the response model — for ~0.2 ms of database work. This
-ASGI layer sits inside the security middleware (so its answers carry the same headers, request id and error
-handling) and answers `GET /api/v1/public/reports/{code}` itself when the code names a published report:
-the same statement and the same pydantic document as the route (`queries.published_public_report`), so the
-two cannot drift. Anything else — another path or method, a code that is not a published report, a
-database error — goes on to FastAPI, which stays the reference (and documents the route in OpenAPI).
+lean answer (paht.fastpath: asked before any middleware, with the security middleware's headers) answers
+`GET /api/v1/public/reports/{code}` itself when the code names a published report: the same statement and
+the same document as the route (`queries.published_public_document`), so the two cannot drift; written by
+orjson rather than through the pydantic model, which tests/api/test_public_fast_path.py holds to the same bytes.
+Anything else — another path or method, a code that is not a published report, a database error — goes on to
+FastAPI, which stays the reference (and documents the route in OpenAPI).
 
 The read runs on the event loop, on the connection the event loop keeps for such reads (`Database.on_loop`,
 shared with the sign-in lookup): no wait for the shared pool (whose connections the event loop itself must
 release), no thread hop, no checkout, no `SELECT 1` before each use; a connection that fails is dropped and
-the request goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns the layer off.
+the request goes on to FastAPI. `PAHT_PUBLIC_FAST_PATH=false` turns the answer off.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import logging
 import re
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from paht.config import Settings
 from paht.db import Database
-from paht.fastpath import language_of_scope, route_path, send_json
+from paht.fastpath import language_of_scope
 from paht.publishing import queries
-from paht.responses import json_bytes
+from paht.responses import plain_json
 
 log = logging.getLogger("paht.publishing")
 
@@ -35,27 +36,21 @@ PUBLIC_REPORT = re.compile(r"/api/v1/public/reports/([^/]+)")
 
 
 class FastPublicReads:
-    def __init__(self, app: ASGIApp, settings: Settings, db: Database) -> None:
-        self.app = app
+    def __init__(self, settings: Settings, db: Database) -> None:
         self.db = db
         self.decimals = settings.public_location_decimals
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            found = PUBLIC_REPORT.fullmatch(route_path(scope))
-            if found is not None and await self._public_report(scope, send, found.group(1)):
-                return
-        await self.app(scope, receive, send)
-
-    async def _public_report(self, scope: Scope, send: Send, code: str) -> bool:
+    async def answer(self, scope: Scope, path: str) -> bytes | None:
+        found = PUBLIC_REPORT.fullmatch(path)
+        if found is None:
+            return None
         lang = language_of_scope(scope)
         try:
             with self.db.on_loop() as connection:
-                public = queries.published_public_report(connection, code, decimals=self.decimals, lang=lang)
+                public = queries.published_public_document(
+                    connection, found.group(1), decimals=self.decimals, lang=lang
+                )
         except (SQLAlchemyError, self.db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too
             log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
-            return False
-        if public is None:
-            return False  # the route answers 404 in its own words
-        await send_json(send, json_bytes(public))
-        return True
+            return None
+        return plain_json(public) if public is not None else None  # None: the route answers 404 in its own words

@@ -5,8 +5,8 @@ IOC operators and officers work their queues all day, and every refresh, filter 
 the page: matching the route, solving its nine dependencies (each one's own are solved again before its
 cache is looked at) and its eleven query parameters (~300 µs of ~1.5 ms on SQLite at 1,000,000 reports).
 
-This ASGI layer sits inside the security middleware, as `paht.publishing.fast` does (same headers, request
-id and error answers), and answers the plain request itself: a bearer token that names a caller
+This lean answer (paht.fastpath, as `paht.publishing.fast`: asked before any middleware, with the security
+middleware's headers) answers the plain request itself: a bearer token that names a caller
 (`paht.deps.actor_for_token`, as the route's dependency reads it) and a query string of the list's plain
 filters and search words (`q`, newest first) only, each written the one way FastAPI reads it (`plain_query`).
 It reads the page with the route's own function (`search.lists.staff_page_json`) in the route threads. Searches
@@ -15,7 +15,7 @@ reports, in process: ~0.9 ms of ~2.2). Anything else — no token or one that na
 refuses (too long, none to search for), dates, `overdue`, `sort`, an unknown or repeated parameter, a value
 written another way, a database error — goes on to FastAPI, which stays the reference: it validates, answers
 the errors in its own words and documents the route in OpenAPI.
-`PAHT_STAFF_LIST_FAST_PATH=false` turns the layer off; tests/api/test_staff_list_fast_path.py holds the two
+`PAHT_STAFF_LIST_FAST_PATH=false` turns the answer off; tests/api/test_staff_list_fast_path.py holds the two
 to the same answers.
 """
 
@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from paht.auth.actor import Actor
 from paht.config import Settings
@@ -36,7 +36,7 @@ from paht.db import Database
 from paht.deps import actor_for_token
 from paht.enums import Channel
 from paht.errors import Invalid, NotAuthenticated
-from paht.fastpath import language_of_scope, route_path, send_json
+from paht.fastpath import language_of_scope
 from paht.reports.listing import DEFAULT_LIMIT, MAX_LIMIT
 from paht.reports.queries import ReportFilters, decode_cursor
 from paht.search.lists import staff_page_json
@@ -112,18 +112,12 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 class FastStaffList:
-    def __init__(self, app: ASGIApp, settings: Settings, db: Database) -> None:
-        self.app = app
+    def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and route_path(scope) == PATH:
-            body = await self._page(scope)
-            if body is not None:
-                await send_json(send, body)
-                return
-        await self.app(scope, receive, send)
+    async def answer(self, scope: Scope, path: str) -> bytes | None:
+        return await self._page(scope) if path == PATH else None
 
     async def _page(self, scope: Scope) -> bytes | None:
         token = bearer_token(scope)

@@ -90,3 +90,12 @@ class HardeningMiddleware:
             if started:  # the status line is already on the wire; the server closes the connection
                 raise
             await server_error(scope, request_id)(scope, receive, send_hardened)
+
+
+def json_answer_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers this middleware gives a route's JSON answer — its content type first, then the security
+    headers and the CSP — but the length and the request id: for the lean answers that reply before it
+    (paht.fastpath), worked out by the middleware's own code."""
+    hardening = HardeningMiddleware(None, settings, docs_enabled=False)  # type: ignore[arg-type]  # never called
+    json = [(b"content-type", b"application/json")]
+    return hardening.headers.applied(json, csp=hardening._csp_for(""), cookie=hardening._harden_cookie)
