@@ -201,13 +201,13 @@ class PahtApp(FastAPI):
 def install_lean_answers(app: PahtApp, settings: Settings, db: Database) -> None:
     """The lean answers the settings ask for. None with telemetry on: every request then passes FastAPI's
     instrumentation, which the lean answers would skip."""
-    from paht.publishing.fast import FastPublicReads
+    from paht.publishing.fast import FastPublicList, FastPublicReads
     from paht.reports.fast import FastStaffList
     from paht.stats.fast import FastPublicStats
 
     answers: list[LeanAnswer] = []
     if settings.public_fast_path:
-        answers += [FastPublicReads(settings, db), FastPublicStats(app.state)]
+        answers += [FastPublicReads(settings, db), FastPublicStats(app.state), FastPublicList(settings, db)]
     if settings.staff_list_fast_path:
         answers.append(FastStaffList(settings, db))
     app.lean = LeanFront(settings, answers) if answers and not settings.telemetry else None

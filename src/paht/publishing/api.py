@@ -11,7 +11,7 @@ from paht.errors import NotFound
 from paht.params import IsoDateTime
 from paht.publishing import queries
 from paht.publishing.schemas import PublicReport, PublicReportPage, TrackOut
-from paht.responses import errors, plain_json
+from paht.responses import errors
 from paht.search import lists as search_lists
 from paht.search.queries import MAX_QUERY_LENGTH, SearchSort
 
@@ -32,8 +32,12 @@ def public_reports(
     q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description=search_lists.Q_HELP)] = None,
     sort: Annotated[SearchSort, Query(description=search_lists.SORT_HELP)] = SearchSort.newest,
 ) -> Any:
-    rows, next_cursor = search_lists.public_page(
+    """Published reports, newest first (or by relevance to `q`), with the cursor of the next page."""
+    # Plain pages are also answered by paht.publishing.fast, with the same bytes (search_lists.public_page_json).
+    body = search_lists.public_page_json(
         session,
+        decimals=settings.public_location_decimals,
+        lang=lang,
         q=q,
         sort=sort,
         category_id=category_id,
@@ -44,10 +48,7 @@ def public_reports(
         limit=limit,
         cap=settings.search_relevance_candidates,
     )
-    # Written by orjson from the documents, not through PublicReportPage: validating and writing 50 models cost
-    # ~0.7 ms a page (W4's public half). tests/api/test_public_list_bytes.py holds the bytes to pydantic's.
-    items = queries.public_documents(session, list(rows), decimals=settings.public_location_decimals, lang=lang)
-    return Response(plain_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")
+    return Response(body, media_type="application/json")
 
 
 @router.get("/public/reports/{code}", response_model=PublicReport)

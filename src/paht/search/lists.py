@@ -13,6 +13,7 @@ from paht.models import Report
 from paht.publishing import queries as public_queries
 from paht.reports import queries as report_queries
 from paht.reports.listing import LISTED, listed, page_json
+from paht.responses import plain_json
 from paht.search.engine import Scope
 from paht.search.queries import SearchSort, ranked_page
 
@@ -65,6 +66,15 @@ def staff_page_json(
     with db.single_read() if report_queries.reads_once(filters) else db.reader() as source:
         rows, next_cursor = staff_page(source, actor, filters, sort=sort, cursor=cursor, limit=limit, cap=cap)
     return page_json(rows, next_cursor, lang=lang)
+
+
+def public_page_json(session: Session, *, decimals: int, lang: str, **page: Any) -> bytes:
+    """A public list page as GET /api/v1/public/reports sends it (`PublicReportPage` JSON; `page` is
+    `public_page`'s), written by orjson from the documents: validating and writing 50 models cost ~0.7 ms a
+    page. The route and its lean answer (paht.publishing.fast) both answer with this."""
+    rows, next_cursor = public_page(session, **page)
+    items = public_queries.public_documents(session, list(rows), decimals=decimals, lang=lang)
+    return plain_json({"items": items, "next_cursor": next_cursor})
 
 
 def public_page(
