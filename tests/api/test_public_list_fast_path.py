@@ -47,20 +47,14 @@ def _same(fast: TestClient, reference: TestClient, query: str, **options: object
 
 def _busiest(db: Database) -> tuple[int, int]:
     """The category and the body with the most published reports."""
-    published = Report.state == ReportState.published
+
+    def most_published(column):  # type: ignore[no-untyped-def]
+        where = (Report.state == ReportState.published, column.is_not(None))
+        return select(column).where(*where).group_by(column).order_by(func.count().desc())
+
     with db.read() as session:
-        category = session.scalars(
-            select(Report.category_id)
-            .where(published, Report.category_id.is_not(None))
-            .group_by(Report.category_id)
-            .order_by(func.count().desc())
-        ).first()
-        body = session.scalars(
-            select(Report.current_organization_id)
-            .where(published, Report.current_organization_id.is_not(None))
-            .group_by(Report.current_organization_id)
-            .order_by(func.count().desc())
-        ).first()
+        category = session.scalars(most_published(Report.category_id)).first()
+        body = session.scalars(most_published(Report.current_organization_id)).first()
     return category, body
 
 
