@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import paht.audit.chain  # noqa: F401  (registers the event hash chain on every Session, issue 8 item 7)
@@ -237,6 +237,12 @@ class Database:
         if self._loop_reader is None:
             self._loop_reader = build_loop_reader(self.url)
         return self._loop_reader
+
+    @property
+    def read_errors(self) -> tuple[type[Exception], ...]:
+        """What a failed read raises: SQLAlchemy's errors and, for statements run on the driver's cursor
+        (paht.prepared), the driver's own. A lean answer that catches these leaves the request to its route."""
+        return (SQLAlchemyError, self.loop_reader.dialect.loaded_dbapi.Error)
 
     @contextmanager
     def on_loop(self) -> Iterator[Connection]:

@@ -9,7 +9,6 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -87,7 +86,7 @@ async def actor_for_token(db: Database, settings: Settings, token: str) -> Actor
     try:
         with db.on_loop() as connection:
             actor, stale_token_id = caller_for_token(connection, token, idle_minutes=idle)
-    except (SQLAlchemyError, db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too (paht.prepared)
+    except db.read_errors:
         log.warning("reading the caller on the event loop failed; retrying in the thread pool", exc_info=True)
         actor, stale_token_id = await run_in_threadpool(_caller_in_session, db, token, idle)
     if stale_token_id is not None:  # the idle timeout's clock: one write per token per minute at most

@@ -23,7 +23,6 @@ import logging
 import re
 
 import anyio.to_thread
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Scope
 
 from paht.config import Settings
@@ -57,7 +56,7 @@ class FastPublicReads:
                 public = queries.published_public_document(
                     connection, found.group(1), decimals=self.decimals, lang=lang
                 )
-        except (SQLAlchemyError, self.db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too
+        except self.db.read_errors:
             log.warning("fast public read failed; FastAPI answers instead", exc_info=True)
             return None
         return plain_json(public) if public is not None else None  # None: the route answers 404 in its own words
@@ -86,7 +85,7 @@ class FastPublicList:
             return await anyio.to_thread.run_sync(self._read, page, language_of_scope(scope))
         except Invalid:
             return None  # the route answers 422 in its own words
-        except (SQLAlchemyError, self.db.loop_reader.dialect.loaded_dbapi.Error):  # the driver's own, too
+        except self.db.read_errors:
             log.warning("fast public list failed; FastAPI answers instead", exc_info=True)
             return None
 

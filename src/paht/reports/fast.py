@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Scope
 
 from paht.auth.actor import Actor
@@ -124,14 +123,13 @@ class FastStaffList:
         page = plain_query(scope["query_string"]) if token else None
         if token is None or page is None:
             return None
-        driver_error = self.db.loop_reader.dialect.loaded_dbapi.Error
         try:
             actor = await actor_for_token(self.db, self.settings, token)
             lang = language_of_scope(scope)
             return await anyio.to_thread.run_sync(self._read, actor, page, lang)
         except (NotAuthenticated, Invalid):
             return None  # the route answers 401 or 422 in its own words
-        except (SQLAlchemyError, driver_error):  # the driver's own, too (paht.prepared)
+        except self.db.read_errors:
             log.warning("fast staff list failed; FastAPI answers instead", exc_info=True)
             return None
 
