@@ -19,7 +19,9 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 import paht.audit.chain  # noqa: F401  (registers the event hash chain on every Session, issue 8 item 7)
 from paht.config import get_settings
@@ -59,6 +61,30 @@ DEFAULT_POOL_SIZE = 20
 POOL_OVERFLOW = 10  # bursts beyond the pool (the in-process worker, a second event loop) still connect
 
 
+# A file's writers take turns on one connection. SQLite lets one writer in at a time anyway, and in WAL mode a
+# commit empties the page cache of every other connection to the file: with a connection per writer thread,
+# each transaction began on a cold cache and read its b-tree pages again (by pread past the 2 GB memory map,
+# issue 7). The one connection keeps its cache between writers; a writer waits for it as it waited for
+# the write lock, and hands it on before waiting for its commit's flush (WriterSession).
+def _writer_queue_timeout() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (writer queue timeout)"))
+
+
+class WriterTurns(QueuePool):
+    """The pool of a file's one writer connection: a writer that waits for it longer than SQLite's busy
+    timeout fails as a busy database does (OperationalError), not with the pool's own TimeoutError."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeout as waited:
+            raise _writer_queue_timeout() from waited
+
+
+def _one_writer_connection() -> dict[str, object]:
+    return {"poolclass": WriterTurns, "pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+
+
 def build_engine(url: str, *, immediate: bool = True, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     # hide_parameters: database errors (and their logged tracebacks) never carry the values, which can be
     # personal data (issue 8 item 8, tests/pii_log_guard.py).
@@ -66,6 +92,8 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = DEFAULT_P
         return _postgres_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
     if _sqlite_file(url) is None:  # in memory: one shared connection, no pool to size
         engine = _sqlite_engine(url)
+    elif immediate:
+        engine = _sqlite_engine(url, **_one_writer_connection())
     else:
         engine = _sqlite_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     if immediate:
@@ -135,7 +163,7 @@ def _queue_writers(engine: Engine, lock: threading.Lock, flusher: WalFlusher | N
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (writer queue timeout)"))
+            raise _writer_queue_timeout()
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
@@ -154,7 +182,12 @@ def _queue_writers(engine: Engine, lock: threading.Lock, flusher: WalFlusher | N
 
     def _commit(connection) -> None:  # type: ignore[no-untyped-def]
         if _end(connection, lambda dbapi: dbapi.commit()) and flusher is not None:
-            flusher.committed()
+            ticket = flusher.commit_made()
+            deferred = getattr(_DEFERRED_FLUSHES, "waits", None)
+            if deferred is None:
+                flusher.wait_for(ticket)
+            else:
+                deferred.append((flusher, ticket))
 
     event.listen(engine, "commit", _commit)
     event.listen(engine, "rollback", lambda connection: _end(connection, lambda dbapi: dbapi.rollback()))
@@ -218,6 +251,28 @@ def _sqlite_engine(url: str, **options: object) -> Engine:
     return engine
 
 
+_DEFERRED_FLUSHES = threading.local()
+
+
+class WriterSession(Session):
+    """A writer's session: `commit` returns once the transaction is durable, as any commit, but waits for
+    the WAL flush (paht.walsync) after the session has handed its connection back, so that the next writer
+    runs meanwhile on the one writer connection (WriterTurns)."""
+
+    def commit(self) -> None:
+        if getattr(_DEFERRED_FLUSHES, "waits", None) is not None:  # a commit inside a commit's hooks
+            super().commit()
+            return
+        waits: list[tuple[WalFlusher, int]] = []
+        _DEFERRED_FLUSHES.waits = waits
+        try:
+            super().commit()
+        finally:
+            _DEFERRED_FLUSHES.waits = None
+            for flusher, ticket in waits:
+                flusher.wait_for(ticket)
+
+
 class Database:
     """A writer and a reader session factory over one database URL."""
 
@@ -226,7 +281,7 @@ class Database:
         self.sqlite = is_sqlite(url)
         self.engine = build_engine(url, immediate=True, pool_size=pool_size)
         self.read_engine = build_engine(url, immediate=False, pool_size=pool_size) if self.sqlite else self.engine
-        self.writer = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = sessionmaker(self.engine, class_=WriterSession, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._loop_reader: Engine | None = None
         self._loop_connections: dict[int, Connection] = {}  # by thread: each event loop keeps its own

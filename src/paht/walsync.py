@@ -36,9 +36,19 @@ class WalFlusher:
 
     def committed(self) -> None:
         """Wait until the commit just made is durable (call after COMMIT, outside the write lock)."""
+        self.wait_for(self.commit_made())
+
+    def commit_made(self) -> int:
+        """Number the commit just made (call after COMMIT); `wait_for` that number waits until it is durable.
+
+        Split from the wait so that a writer can hand its connection on first (`paht.db.WriterSession`)."""
         with self._changed:
             self._committed += 1
-            ticket = self._committed
+            return self._committed
+
+    def wait_for(self, ticket: int) -> None:
+        """Return once a flush that began after commit number `ticket` has returned."""
+        with self._changed:
             while self._flushed < ticket:
                 if self._flushing:
                     self._changed.wait()

@@ -117,3 +117,42 @@ def test_a_failed_flush_fails_the_commit_and_the_next_commit_flushes_again(datab
     assert len(calls) == 2
     with database.read_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM row")).scalar() == 2
+
+
+def test_the_next_writer_commits_while_a_commit_waits_for_its_flush(database, tmp_path, monkeypatch) -> None:
+    """A writer hands the one writer connection on before it waits for its flush (paht.db.WriterSession):
+    the first flush here goes on only once a second writer, started after it began, has committed."""
+    flush_began = threading.Event()
+    real = os.fdatasync
+    seen_during_first_flush: list[set[int]] = []
+
+    def first_flush_waits_for_row_2(fd: int) -> None:
+        if not seen_during_first_flush:
+            flush_began.set()
+            seen_during_first_flush.append(_rows_once_seen(tmp_path / "group.sqlite3", 2, seconds=10))
+        real(fd)
+
+    monkeypatch.setattr(walsync.os, "fdatasync", first_flush_waits_for_row_2)
+
+    def write(row: int) -> None:
+        with database.write() as session:
+            session.execute(text("INSERT INTO row VALUES (:id)"), {"id": row})
+
+    first = threading.Thread(target=write, args=(1,))
+    first.start()
+    assert flush_began.wait(timeout=10)
+    write(2)  # on the one writer connection, while the first commit waits for its flush
+    first.join()
+    assert seen_during_first_flush == [{1, 2}]
+
+
+def _rows_once_seen(path: Path, row: int, *, seconds: float) -> set[int]:
+    """The committed rows, once `row` is among them or `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reader = sqlite3.connect(path)
+        rows = {found for (found,) in reader.execute("SELECT id FROM row")}
+        reader.close()
+        if row in rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.005)

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from paht import db as paht_db
@@ -67,22 +67,23 @@ def test_a_session_left_to_the_garbage_collector_hands_the_lock_on(database: Dat
 
 
 def test_a_writer_that_cannot_get_in_fails_like_a_busy_database(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paht_db, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    holder = database.writer()
-    holder.execute(text("INSERT INTO counter VALUES (5, 5)"))
-    try:
-        result: list[BaseException] = []
-        thread = threading.Thread(target=lambda: _try_write(database, result))
-        thread.start()
-        thread.join()
-        assert len(result) == 1 and isinstance(result[0], OperationalError)
-        assert "database is locked" in str(result[0])
-    finally:
-        holder.close()
-    with database.write() as session:
-        session.execute(text("INSERT INTO counter VALUES (6, 6)"))
+    monkeypatch.setattr(paht_db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # read as the engine is built
+    with sqlite_with_table(tmp_path / "busy.sqlite3", "CREATE TABLE counter (writer INTEGER, n INTEGER)") as database:
+        holder = database.writer()
+        holder.execute(text("INSERT INTO counter VALUES (5, 5)"))
+        try:
+            result: list[BaseException] = []
+            thread = threading.Thread(target=lambda: _try_write(database, result))
+            thread.start()
+            thread.join()
+            assert len(result) == 1 and isinstance(result[0], OperationalError)
+            assert "database is locked" in str(result[0])
+        finally:
+            holder.close()
+        with database.write() as session:
+            session.execute(text("INSERT INTO counter VALUES (6, 6)"))
 
 
 def _try_write(database: Database, result: list[BaseException]) -> None:
@@ -91,3 +92,19 @@ def _try_write(database: Database, result: list[BaseException]) -> None:
             session.execute(text("INSERT INTO counter VALUES (7, 7)"))
     except OperationalError as exc:
         result.append(exc)
+
+
+def test_writers_take_turns_on_one_connection(database: Database) -> None:
+    """In WAL mode a commit empties every other connection's page cache: one writer connection keeps its own."""
+    opened: list[object] = []
+    event.listen(database.engine, "connect", lambda dbapi_connection, _record: opened.append(dbapi_connection))
+
+    def write(writer: int) -> None:
+        for n in range(ROWS_EACH):
+            with database.write() as session:
+                session.execute(text("INSERT INTO counter VALUES (:w, :n)"), {"w": writer, "n": n})
+
+    database.engine.dispose()
+    assert in_threads(WRITERS, write) == []
+    assert _count(database) == WRITERS * ROWS_EACH
+    assert len(opened) == 1
