@@ -45,6 +45,8 @@ def summarise(collapsed: Path, top: int) -> str:
     total = 0
     for line in collapsed.read_text(encoding="utf-8").splitlines():
         stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():  # a stack py-spy broke over two lines (seen once, under W1): left out
+            continue
         count = int(count_text)
         frames = stack.split(";")
         total += count
