@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     public_fast_path: bool = True
     # Answer plain pages of GET /api/v1/reports without the framework's dependency solving (paht.reports.fast).
     staff_list_fast_path: bool = True
+    # Take POST /api/v1/reports before the framework (paht.intake.fast; the route's own function and answer).
+    submit_fast_path: bool = True
     # FastAPI's native OpenTelemetry spans, metrics and logs (paht.main). Off unless asked: even with no
     # provider configured, FastAPI looks the global providers up on every request (~17 µs, 7 % of W2).
     telemetry: bool = False

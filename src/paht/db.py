@@ -74,6 +74,10 @@ class WriterTurns(QueuePool):
     """The pool of a file's one writer connection: a writer that waits for it longer than SQLite's busy
     timeout fails as a busy database does (OperationalError), not with the pool's own TimeoutError."""
 
+    # Its log lines go where QueuePool's go: under "sqlalchemy", which SQLAlchemy keeps at WARNING unless asked
+    # (named after this module, "Pool disposed" and every checkout would reach the server's INFO log).
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.QueuePool"
+
     def _do_get(self) -> ConnectionPoolEntry:
         try:
             return super()._do_get()

@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from paht.config import Settings, get_settings
 from paht.db import Database, is_sqlite
 from paht.errors import DomainError, RateLimited
-from paht.fastpath import LeanAnswer, LeanFront
+from paht.fastpath import LeanAnswer, LeanFront, LeanWrite
 
 log = logging.getLogger("paht")
 
@@ -193,14 +193,18 @@ class PahtApp(FastAPI):
     lean: LeanFront | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.lean is not None and await self.lean.answered(scope, send):
-            return
+        if scope["type"] == "http" and self.lean is not None:
+            unanswered = await self.lean.answered(scope, receive, send)
+            if unanswered is None:
+                return
+            receive = unanswered
         await super().__call__(scope, receive, send)
 
 
 def install_lean_answers(app: PahtApp, settings: Settings, db: Database) -> None:
     """The lean answers the settings ask for. None with telemetry on: every request then passes FastAPI's
     instrumentation, which the lean answers would skip."""
+    from paht.intake.fast import FastSubmissions
     from paht.publishing.fast import FastPublicList, FastPublicReads
     from paht.reports.fast import FastStaffList
     from paht.stats.fast import FastPublicStats
@@ -210,7 +214,8 @@ def install_lean_answers(app: PahtApp, settings: Settings, db: Database) -> None
         answers += [FastPublicReads(settings, db), FastPublicStats(app.state), FastPublicList(settings, db)]
     if settings.staff_list_fast_path:
         answers.append(FastStaffList(settings, db))
-    app.lean = LeanFront(settings, answers) if answers and not settings.telemetry else None
+    writes: list[LeanWrite] = [FastSubmissions(settings, db)] if settings.submit_fast_path else []
+    app.lean = LeanFront(settings, answers, writes) if (answers or writes) and not settings.telemetry else None
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, *, worker: bool | None = None) -> FastAPI:

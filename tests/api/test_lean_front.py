@@ -86,5 +86,5 @@ def test_cross_origin_requests_get_the_cors_middlewares_answer(
 def test_with_telemetry_every_request_passes_fastapi(settings: Settings, db: Database) -> None:
     assert create_app(settings, db, worker=False).lean is not None
     assert create_app(settings.model_copy(update={"telemetry": True}), db, worker=False).lean is None
-    off = {"public_fast_path": False, "staff_list_fast_path": False}
+    off = {"public_fast_path": False, "staff_list_fast_path": False, "submit_fast_path": False}
     assert create_app(settings.model_copy(update=off), db, worker=False).lean is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
@@ -69,30 +68,55 @@ def create_report(
 ) -> Any:
     """Submit a report. Requires an `Idempotency-Key`: a retry returns the original response."""
     key = idempotency.require_key(idempotency_key)
-    scope = f"user:{actor.user_id}" if actor.user_id else "anonymous"
-    fingerprint = idempotency.request_fingerprint(body.model_dump(mode="json"))
-    lock_seconds = settings.idempotency_lock_seconds
-    submit = partial(_submit, body, request, db, settings, actor, lang)
     try:  # the usual case: a new key, claimed and completed in the report's own transaction
-        return submit(
-            lambda session: idempotency.claim_within(
-                session, scope=scope, key=key, fingerprint=fingerprint, lock_seconds=lock_seconds
-            )
-        )
+        return submit_new_report(body, request, db, settings, actor, lang, key)
     except idempotency.KeyTaken:
         pass
     # The key has a row: a response to replay, another body (422), a request still running (409), or the
     # expired claim of a crashed one, taken over here and then completed like a first request.
-    claim = idempotency.claim(db, scope=scope, key=key, fingerprint=fingerprint, lock_seconds=lock_seconds)
+    claim = idempotency.claim(
+        db,
+        scope=_key_scope(actor),
+        key=key,
+        fingerprint=_fingerprint(body),
+        lock_seconds=settings.idempotency_lock_seconds,
+    )
     if claim.stored is not None:
         response.status_code = claim.stored[0]
         response.headers["Idempotent-Replayed"] = "true"
         return claim.stored[1]
     try:
-        return submit(lambda _session: claim)
+        return _submit(body, request, db, settings, actor, lang, lambda _session: claim)
     except BaseException:
         idempotency.release(db, claim)
         raise
+
+
+def submit_new_report(
+    body: ReportCreate, request: Request, db: Database, settings: Settings, actor: Actor, lang: str, key: str
+) -> Response:
+    """The report under a key never used before, as its 201 answer; raises KeyTaken when the key has a row.
+    The route (above) and its lean answer (paht.intake.fast) both begin here."""
+    scope, fingerprint, lock_seconds = _key_scope(actor), _fingerprint(body), settings.idempotency_lock_seconds
+    return _submit(
+        body,
+        request,
+        db,
+        settings,
+        actor,
+        lang,
+        lambda session: idempotency.claim_within(
+            session, scope=scope, key=key, fingerprint=fingerprint, lock_seconds=lock_seconds
+        ),
+    )
+
+
+def _key_scope(actor: Actor) -> str:
+    return f"user:{actor.user_id}" if actor.user_id else "anonymous"
+
+
+def _fingerprint(body: ReportCreate) -> str:
+    return idempotency.request_fingerprint(body.model_dump(mode="json"))
 
 
 def _submit(
