@@ -12,7 +12,7 @@ full stack, which stays the reference. Requests that carry an Origin header whil
 too, so that the CORS middleware answers them with its headers.
 
 A lean write (`LeanWrite`, paht.intake.fast) takes a POST whose body it can read whole: it reads the body
-and answers, or leaves the request to the route with the body handed on unread (`_replayed`). Whatever it
+and answers, or leaves the request to the route with the body handed on unread (`replayed`). Whatever it
 did before the route answers instead is rolled back, and an Idempotency-Key keeps a request that is run
 again from making a second report. Only a failure after its commit (a flush of the WAL, `OSError`) is not
 run again: the caller gets the generic error the security middleware would give.
@@ -117,9 +117,9 @@ class LeanFront:
             return None
         except Exception:
             log.exception("lean write failed; FastAPI answers instead: %s", path)
-            return _replayed(body, receive)
+            return replayed(body, receive)
         if response is None:
-            return _replayed(body, receive)
+            return replayed(body, receive)
         await self._send(scope, send, bytes(response.body), status=response.status_code)
         return None
 
@@ -154,8 +154,9 @@ async def _disconnected() -> Message:
     return {"type": "http.disconnect"}
 
 
-def _replayed(body: bytes, receive: Receive) -> Receive:
-    """A receive channel that gives `body` first, whole, then whatever the client sends next."""
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that gives `body` first, whole, then whatever the client sends next (a disconnect):
+    for an app that reads a body someone has read already (a lean write, a bounded upload)."""
     given = False
 
     async def replay() -> Message:

@@ -11,30 +11,16 @@ from fastapi import APIRouter, File, Header, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from starlette.types import Message, Receive
 
 from paht.attachments import service
 from paht.config import Settings
 from paht.deps import AppSettings, CurrentActor, ReadSession, SignedIn, WriteSession
 from paht.errors import NotPermitted
+from paht.fastpath import replayed
 from paht.responses import OPTIONAL_AUTH, errors
 
 # Room for the multipart boundaries and part headers around the one file.
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Hand the already-read body to the parser, then pass through (to notice a client disconnecting)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 class BoundedUploadRoute(APIRoute):
@@ -57,7 +43,7 @@ class BoundedUploadRoute(APIRoute):
                 body += chunk
                 if len(body) > limit:
                     raise service.too_large(settings)
-            return await handler(Request(request.scope, _replay(bytes(body), request.receive)))
+            return await handler(Request(request.scope, replayed(bytes(body), request.receive)))
 
         return bounded
 
