@@ -55,6 +55,21 @@ class LeanWrite(Protocol):
         ...
 
 
+def header_values(scope: Scope, name: bytes) -> list[bytes]:
+    """Every value of the request header `name` (lower case, as ASGI gives names), in order."""
+    return [value for header, value in scope["headers"] if header == name]
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The first Authorization header's bearer token, read as FastAPI's `HTTPBearer` reads it."""
+    values = header_values(scope, b"authorization")
+    if not values:
+        return None
+    scheme, _, token = values[0].decode("latin-1").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def route_path(scope: Scope) -> str:
     """The path as the routes see it: without the prefix the app is mounted under (`--root-path`)."""
     path, root = scope["path"], scope.get("root_path", "")
@@ -78,7 +93,7 @@ class LeanFront:
     async def answered(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """None when a lean answer has answered this HTTP request; otherwise what the full stack reads the
         request's body from (the body handed on when a lean write read it)."""
-        if self.cross_origin and any(n == b"origin" for n, _ in scope["headers"]):
+        if self.cross_origin and header_values(scope, b"origin"):
             return receive
         if scope["method"] == "GET":
             return None if await self._read_answered(scope, send) else receive
@@ -133,8 +148,7 @@ class LeanFront:
 
 def _content_length(scope: Scope) -> int | None:
     """The one Content-Length the request declares (none, several, or a chunked body: None)."""
-    lengths = [value for name, value in scope["headers"] if name == b"content-length"]
-    chunked = any(name == b"transfer-encoding" for name, _ in scope["headers"])
+    lengths, chunked = header_values(scope, b"content-length"), header_values(scope, b"transfer-encoding")
     return int(lengths[0]) if len(lengths) == 1 and lengths[0].isdigit() and not chunked else None
 
 

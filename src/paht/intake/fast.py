@@ -30,11 +30,10 @@ from paht.config import Settings
 from paht.db import Database
 from paht.deps import actor_for_token
 from paht.errors import DomainError
-from paht.fastpath import language_of_scope
+from paht.fastpath import bearer_token, header_values, language_of_scope
 from paht.intake.idempotency import KeyTaken, require_key
 from paht.intake.schemas import ReportCreate
 from paht.reports.api import submit_new_report
-from paht.reports.fast import bearer_token
 
 PATH = "/api/v1/reports"
 
@@ -46,11 +45,11 @@ class FastSubmissions:
     def takes(self, scope: Scope, path: str) -> bool:
         if path != PATH:
             return False
-        types = [value for name, value in scope["headers"] if name == b"content-type"]
+        types = header_values(scope, b"content-type")
         return len(types) == 1 and types[0].split(b";")[0].strip().lower() == b"application/json"
 
     async def answer(self, scope: Scope, body: bytes) -> Response | None:
-        keys = [value for name, value in scope["headers"] if name == b"idempotency-key"]
+        keys = header_values(scope, b"idempotency-key")
         data = _report(body)
         if len(keys) != 1 or data is None:
             return None
@@ -68,7 +67,7 @@ class FastSubmissions:
 
     async def _caller(self, scope: Scope) -> Actor | None:
         """The caller as the route's dependency finds it; None where the route would answer otherwise."""
-        if not any(name == b"authorization" for name, _ in scope["headers"]):
+        if not header_values(scope, b"authorization"):
             return ANONYMOUS
         token = bearer_token(scope)
         return None if token is None else await actor_for_token(self.db, self.settings, token)

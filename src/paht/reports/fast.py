@@ -35,7 +35,7 @@ from paht.db import Database
 from paht.deps import actor_for_token
 from paht.enums import Channel
 from paht.errors import Invalid, NotAuthenticated
-from paht.fastpath import language_of_scope
+from paht.fastpath import bearer_token, language_of_scope
 from paht.reports.listing import DEFAULT_LIMIT, MAX_LIMIT
 from paht.reports.queries import ReportFilters, decode_cursor
 from paht.search.lists import staff_page_json
@@ -98,16 +98,6 @@ def plain_query(query_string: bytes) -> PlainPage | None:
         q=q,
     )
     return PlainPage(filters, cursor, int(limit))
-
-
-def bearer_token(scope: Scope) -> str | None:
-    """The first Authorization header's bearer token, read as FastAPI's `HTTPBearer` reads it."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return token if scheme.lower() == "bearer" and token else None
-    return None
 
 
 class FastStaffList:
