@@ -28,6 +28,7 @@ from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from paht.models import Event
+from paht.prepared import Prepared
 
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key for "append to the event chain" ("paht" in ASCII).
@@ -86,7 +87,8 @@ def _new_events(session: Session) -> list[Event]:
 # Built once, on the table (plain rows, no ORM loading): the chain reads them under its lock on every flush
 # that adds events.
 _EVENTS = Event.__table__
-_NEWEST = select(_EVENTS.c.id, _EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+# Run on the driver's cursor (paht.prepared): every submission and workflow step reads the tip on SQLite.
+_NEWEST = Prepared(select(_EVENTS.c.id, _EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1))
 _NEWEST_HASHED = select(_EVENTS.c.hash).where(_EVENTS.c.hash.is_not(None)).order_by(_EVENTS.c.id.desc()).limit(1)
 # PostgreSQL: the newest row and the new rows' ids from the sequence, in one statement. Every round trip made
 # under the chain's lock is one more wait for every other writer (and, in a busy process, one more wait for
@@ -120,7 +122,7 @@ def _tip_and_ids(session: Session, count: int) -> tuple[str | None, list[int]]:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
         rows = session.execute(_TIP_AND_IDS, {"n": count}).all()
         return _hash_to_link(session, rows[0].id, rows[0].hash), sorted(row.new_id for row in rows)
-    newest = session.execute(_NEWEST).first()
+    newest = next(iter(_NEWEST.rows(session)), None)
     tip_id, tip_hash = (newest.id, newest.hash) if newest is not None else (None, None)
     first = (tip_id or 0) + 1
     return _hash_to_link(session, tip_id, tip_hash), list(range(first, first + count))

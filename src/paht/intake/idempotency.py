@@ -27,6 +27,7 @@ from paht.clock import utc_now
 from paht.db import Database
 from paht.errors import BadRequest, Conflict, Invalid
 from paht.models import IdempotencyKey
+from paht.prepared import Write
 
 MAX_KEY_LENGTH = 255
 _KEYS = IdempotencyKey.__table__
@@ -68,7 +69,7 @@ def claim_within(session: Session, *, scope: str, key: str, fingerprint: str, lo
     locked_until = now + timedelta(seconds=lock_seconds)
     row = {"scope": scope, "key": key, "request_hash": fingerprint, "locked_until": locked_until, "created_at": now}
     try:
-        session.execute(_CLAIM, row)
+        _CLAIM.run(session, row)
     except IntegrityError as taken:
         raise KeyTaken(key) from taken
     return Claim(scope, key, locked_until=locked_until)
@@ -115,9 +116,10 @@ def _held(scope: Any, key: Any, locked_until: Any) -> ColumnElement[bool]:
 
 
 # Built once, on the table rather than the ORM entity (whose bulk insert/update path rebuilt each statement's
-# cache key on every execution): every submission claims and completes a key.
-_CLAIM = insert(_KEYS)
-_COMPLETE = (
+# cache key on every execution), and run on the driver's cursor (paht.prepared.Write): every submission claims
+# and completes a key.
+_CLAIM = Write(insert(_KEYS))
+_COMPLETE = Write(
     update(_KEYS)
     .where(_held(bindparam("p_scope"), bindparam("p_key"), bindparam("p_locked_until")))
     .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"), locked_until=None)
@@ -130,8 +132,7 @@ def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> Non
     Raises Conflict when the claim was taken over meanwhile: the caller's transaction must then roll back.
     """
     params = {"p_scope": claim_.scope, "p_key": claim_.key, "p_locked_until": claim_.locked_until}
-    stored = session.execute(_COMPLETE, params | {"p_status": status, "p_body": body})
-    if stored.rowcount != 1:
+    if _COMPLETE.run(session, params | {"p_status": status, "p_body": body}) != 1:
         raise Conflict(
             "Idempotency-Key đã được một yêu cầu gửi lại khác tiếp nhận; hãy thử lại (the claim was taken over)."
         )

@@ -21,6 +21,7 @@ from paht.errors import Invalid, NotPermitted
 from paht.intake.schemas import ReportCreate
 from paht.jobs.queue import enqueue
 from paht.models import Event, Report, User
+from paht.prepared import Prepared
 from paht.privacy.consent import record_consent
 from paht.reports.codes import new_code, new_secret
 from paht.reports.hooks import after_change
@@ -143,12 +144,12 @@ def submit_report(
 
 
 # Built once, on the table (no ORM loading for one scalar): every submission asks.
-_CODE_TAKEN = select(Report.__table__.c.id).where(Report.__table__.c.code == bindparam("code"))
+_CODE_TAKEN = Prepared(select(Report.__table__.c.id).where(Report.__table__.c.code == bindparam("code")))
 
 
 def _unique_code(session: Session) -> str:
     for _ in range(10):
         code = new_code()
-        if session.scalar(_CODE_TAKEN, {"code": code}) is None:
+        if not _CODE_TAKEN.rows(session, code=code):
             return code
     raise RuntimeError("could not allocate a unique tracking code")

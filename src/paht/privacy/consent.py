@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from paht.auth.actor import Actor
 from paht.enums import Channel
 from paht.models import ConsentRecord, Report
+from paht.prepared import Write
 
 CONSENT = "consent"
 LEGAL_DUTY = "legal_duty"
@@ -29,7 +30,7 @@ CHANNEL_BASIS: dict[str, tuple[str, str]] = {
 }
 
 
-_INSERT_CONSENT = insert(ConsentRecord.__table__)
+_INSERT_CONSENT = Write(insert(ConsentRecord.__table__))
 
 
 def record_consent(session: Session, report: Report, *, actor: Actor, notice_version: str, now: datetime) -> None:
@@ -47,7 +48,7 @@ def record_consent(session: Session, report: Report, *, actor: Actor, notice_ver
         "recorded_at": now,
         "recorded_by_id": actor.user_id if report.channel == Channel.hotline else None,
     }
-    session.execute(_INSERT_CONSENT, values)
+    _INSERT_CONSENT.run(session, values)
 
 
 def consents_of(session: Session, report: Report) -> list[ConsentRecord]:

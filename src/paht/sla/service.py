@@ -12,6 +12,7 @@ from paht.categories.terms import category_terms
 from paht.config import Settings
 from paht.enums import ClockStage
 from paht.models import Assignment, Report, SlaClock
+from paht.prepared import Write
 from paht.sla.deadlines import due_at
 from paht.workflow.states import ReportState
 
@@ -37,7 +38,7 @@ ASSIGNMENT_FIELDS: dict[ClockStage, tuple[str, str]] = {
 # A report's running clocks (parameter `report_id`), built once: every workflow step stops them, and every
 # report answered in full shows the one running (paht.reports.queries.running_clock).
 RUNNING_CLOCKS = select(SlaClock).where(SlaClock.report_id == bindparam("report_id"), SlaClock.stopped_at.is_(None))
-_INSERT_CLOCK = insert(SlaClock.__table__)
+_INSERT_CLOCK = Write(insert(SlaClock.__table__))
 
 # session.info key: {report id: the clock started for it in the transaction under way}. The INSERT is a plain
 # one (no object in the session), and the route that answers a submission or a step shows that very clock:
@@ -96,5 +97,5 @@ def start_clock_for_state(
         values |= {"assignment_id": assignment.id, "organization_id": assignment.organization_id}  # type: ignore[union-attr]
         due_field, _ = ASSIGNMENT_FIELDS[stage]
         setattr(assignment, due_field, due)
-    session.execute(_INSERT_CLOCK, values)
+    _INSERT_CLOCK.run(session, values)
     session.info.setdefault(_STARTED, {})[report.id] = SlaClock(**values)
