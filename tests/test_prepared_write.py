@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paht.models import IdempotencyKey, Report
-from paht.prepared import Write
+from paht.prepared import Prepared, Write
 
 _KEYS = IdempotencyKey.__table__
 _INSERT = Write(insert(_KEYS))
@@ -81,3 +81,21 @@ def test_a_column_filled_in_by_python_or_a_parameter_not_given_is_refused(db):
         Write(insert(Report.__table__)).run(session, {"code": "PA-00000001"})  # the id comes from new_id()
     with pytest.raises(ValueError, match="not given"), db.write() as session:
         _STORE.run(session, {"p_scope": "test", "p_status": 201, "p_body": {}})
+
+
+def test_an_insert_returning_gives_its_row_and_the_driver_errors_are_sqlalchemys(db):
+    returning = Prepared(
+        insert(_KEYS)
+        .values(
+            scope=bindparam("scope"),
+            key=bindparam("key"),
+            request_hash=bindparam("request_hash"),
+            created_at=bindparam("created_at", type_=_KEYS.c.created_at.type),
+        )
+        .returning(_KEYS.c.key, _KEYS.c.created_at)
+    )
+    values = {"scope": "test", "key": "back", "request_hash": "h", "created_at": AT}
+    with db.write() as session:
+        assert returning.rows(session, **values) == [("back", AT)]  # the aware datetime, read back
+    with pytest.raises(IntegrityError), db.write() as session:
+        returning.rows(session, **values)

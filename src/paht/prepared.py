@@ -7,8 +7,9 @@ SQLAlchemy, for the connection's dialect; each execution converts the parameters
 own bind processors, runs the SQL on the DBAPI cursor, and converts each value with the types' own
 result processors — the same values as `Connection.execute`, without the machinery around them.
 
-Only plain SELECTs with fixed parameters (no expanding IN lists) are accepted; everything else goes through
-`Connection.execute`. Driver errors are the driver's own (`Connection.dialect.loaded_dbapi.Error`).
+Only SELECTs (and an INSERT … RETURNING whose values are all given) with fixed parameters (no expanding IN
+lists) are accepted; everything else goes through `Connection.execute`, or `Write` for statements without
+rows. A driver error is raised as SQLAlchemy's own (OperationalError, IntegrityError…), as `execute` raises it.
 
 `Shapes` keeps one such statement per *shape* of a query built per request (which filters, how many values
 in an IN list): the statement is built and compiled at a shape's first request only, and every later request
@@ -32,10 +33,12 @@ from sqlalchemy.sql.dml import UpdateBase
 class _Compiled:
     """The statement's SQL and its parameter and column conversions for one dialect."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect, *, named_only: bool) -> None:
+    def __init__(self, statement: Select[Any] | UpdateBase, dialect: Dialect, *, named_only: bool) -> None:
         compiled = statement.compile(dialect=dialect)
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("expanding parameters are rendered per execution: use Connection.execute")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # (values SQLAlchemy computes per execution)
+            raise ValueError("give every column's value: Python-side defaults are computed per execution")
         if named_only and (anonymous := [b.key for b in compiled.binds.values() if b.unique]):
             raise ValueError(f"a statement kept by shape must name every parameter: {anonymous}")
         self.required = frozenset(compiled.binds) if named_only else frozenset()
@@ -48,11 +51,11 @@ class _Compiled:
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
         self.dialect = dialect
-        self.types = [c.type.dialect_impl(dialect) for c in statement.selected_columns]
+        self.types = [c.type.dialect_impl(dialect) for c in statement.exported_columns]  # (a DML's RETURNING)
         # (position, processor) of the columns that need converting; some processors need the driver's type
         # codes, so this is set at the first run.
         self.conversions: list[tuple[int, Callable[[Any], Any]]] | None = None
-        self.row = namedtuple("Row", [c.key for c in statement.selected_columns])  # type: ignore[misc]
+        self.row = namedtuple("Row", [c.key for c in statement.exported_columns])  # type: ignore[misc]
 
     def processors(self, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
         if self.conversions is None:
@@ -65,7 +68,7 @@ class _Compiled:
 class Prepared:
     """A SELECT run on the driver's cursor: `rows(connection, name=value…)` → named tuples, as `.all()` gives."""
 
-    def __init__(self, statement: Select[Any], *, named_only: bool = False) -> None:
+    def __init__(self, statement: Select[Any] | UpdateBase, *, named_only: bool = False) -> None:
         self.statement = statement
         self.named_only = named_only
         self._by_dialect: dict[str, _Compiled] = {}
@@ -91,6 +94,8 @@ class Prepared:
             cursor.execute(compiled.sql, arguments)
             fetched = cursor.fetchall()
             conversions = compiled.processors(cursor.description)
+        except compiled.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(error, compiled.sql, params, compiled.dialect) from error
         finally:
             cursor.close()
         return _converted(fetched, conversions, compiled.row._make)
@@ -200,9 +205,14 @@ class Write:
                 cursor.execute(sql, arguments[0])
             return int(cursor.rowcount)
         except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+            raise _wrapped(error, sql, params, dialect) from error
         finally:
             cursor.close()
+
+
+def _wrapped(error: Exception, sql: str, params: Any, dialect: Dialect) -> BaseException:
+    """The driver's error as the SQLAlchemy exception `Connection.execute` would have raised."""
+    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def flush_pending(session: Session) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from paht.auth.actor import Actor
@@ -19,6 +19,7 @@ from paht.clock import utc_now
 from paht.contact import normalise_email, normalise_phone
 from paht.errors import Conflict, Invalid, NotFound, NotPermitted
 from paht.models import AbuseEntry
+from paht.prepared import Prepared, flush_pending
 
 MANAGERS = frozenset({Role.admin, Role.ioc_operator})
 
@@ -107,12 +108,15 @@ def match(
     if not wanted:
         return None
     params = {f"{part}{n}": value for n, pair in enumerate(wanted) for part, value in zip("kv", pair, strict=True)}
-    return session.scalar(_matching(len(wanted)), params)
+    flush_pending(session)  # as Session.execute would: an entry added in this transaction counts
+    found = _matching(len(wanted)).rows(session, **params)
+    return session.get(AbuseEntry, found[0].id) if found else None
 
 
 @cache
-def _matching(pairs: int) -> Select[tuple[AbuseEntry]]:
+def _matching(pairs: int) -> Prepared:
     """The active entry matching any of `pairs` (kind k<n>, value v<n>) pairs, built once per count: every
-    submission asks, and a statement with the values inlined had its cache key rebuilt each time."""
+    submission asks, and a statement with the values inlined had its cache key rebuilt each time. Its id
+    only, on the driver's cursor (paht.prepared): nearly every reporter matches nothing (issue 7, W1)."""
     clauses = [(AbuseEntry.kind == bindparam(f"k{n}")) & (AbuseEntry.value == bindparam(f"v{n}")) for n in range(pairs)]
-    return select(AbuseEntry).where(AbuseEntry.removed_at.is_(None), or_(*clauses)).limit(1)
+    return Prepared(select(AbuseEntry.id).where(AbuseEntry.removed_at.is_(None), or_(*clauses)).limit(1))

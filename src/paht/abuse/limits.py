@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, bindparam, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +27,7 @@ from paht.clock import utc_now
 from paht.errors import RateLimited
 from paht.models import RateLimit
 from paht.models.base import UTCDateTime
+from paht.prepared import Prepared, flush_pending
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,16 @@ def hit(
     if restart_at is not None:
         params["p_restart_at"] = restart_at
     statement = _hit_statement(session.get_bind().dialect.name, idle_expiry, restart_at is not None)
-    hits, window_start, last_hit_at = session.execute(statement, params).one()
+    flush_pending(session)  # as Session.execute would
+    hits, window_start, last_hit_at = statement.rows(session, **params)[0]
     return Counter(hits, window_start, last_hit_at)
 
 
 @cache
-def _hit_statement(dialect: str, idle_expiry: bool, restarts: bool) -> Any:
-    """The upsert of `hit`, built once per shape: every submission runs it, and building it cost more than
-    running it. Parameters: p_scope, p_key, p_now, p_cutoff (window start before which a window has ended)
-    and, when `restarts`, p_restart_at."""
+def _hit_statement(dialect: str, idle_expiry: bool, restarts: bool) -> Prepared:
+    """The upsert of `hit`, built once per shape and run on the driver's cursor (paht.prepared): every
+    submission runs it, and building it cost more than running it. Parameters: p_scope, p_key, p_now, p_cutoff
+    (window start before which a window has ended) and, when `restarts`, p_restart_at."""
     # On the table, not the ORM entity: the ORM's bulk-insert path rebuilt the statement's cache key on
     # every execution (a third of the hit's cost); the row comes back as plain columns either way.
     table = RateLimit.__table__
@@ -114,7 +115,7 @@ def _hit_statement(dialect: str, idle_expiry: bool, restarts: bool) -> Any:
     if restarts:
         restart = expired | (table.c.hits + 1 >= bindparam("p_restart_at", type_=Integer()))
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
+    return Prepared(
         insert(table)
         .values(scope=bindparam("p_scope"), key=bindparam("p_key"), window_start=now, hits=1, last_hit_at=now)
         .on_conflict_do_update(

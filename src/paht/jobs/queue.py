@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from paht.clock import utc_now
 from paht.enums import JobStatus
 from paht.models import Job
+from paht.prepared import Prepared, flush_pending
 
-_INSERT_JOB = insert(Job.__table__)
+_JOBS = Job.__table__
+_COLUMNS = ("kind", "payload", "status", "dedupe_key", "attempts", "run_after", "created_at")
+# Run on the driver's cursor (paht.prepared), its new id by RETURNING: every submission and step queues one.
+_INSERT_JOB = Prepared(
+    insert(_JOBS).values({name: bindparam(name, type_=_JOBS.c[name].type) for name in _COLUMNS}).returning(_JOBS.c.id)
+)
 
 
 def enqueue(
@@ -30,6 +36,7 @@ def enqueue(
     if dedupe_key is not None and session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key)) is not None:
         return None
     now = utc_now()
-    values = {"kind": kind, "payload": payload, "status": JobStatus.pending, "dedupe_key": dedupe_key}
+    values = {"kind": kind, "payload": payload, "status": JobStatus.pending, "dedupe_key": dedupe_key, "attempts": 0}
     values |= {"run_after": run_after or now, "created_at": now}
-    return session.execute(_INSERT_JOB, values).inserted_primary_key[0]  # type: ignore[index]
+    flush_pending(session)
+    return int(_INSERT_JOB.rows(session, **values)[0].id)
