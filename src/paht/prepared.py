@@ -210,6 +210,19 @@ class Write:
             cursor.close()
 
 
+def driver_executemany(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """`Connection.exec_driver_sql(sql, rows)` (SQL and values in the driver's own terms, no autoflush) without
+    the execution context around it: the statistics' two upserts per submission and workflow step."""
+    connection = session.connection()
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(error, sql, rows, connection.dialect) from error
+    finally:
+        cursor.close()
+
+
 def _wrapped(error: Exception, sql: str, params: Any, dialect: Dialect) -> BaseException:
     """The driver's error as the SQLAlchemy exception `Connection.execute` would have raised."""
     return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)

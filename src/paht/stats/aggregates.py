@@ -23,7 +23,7 @@ from paht.config import get_settings
 from paht.enums import EventKind
 from paht.models import Assignment, Event, Report, SlaClock, StatsReportDims
 from paht.models.stats import COUNTERS, KEY_COLUMNS
-from paht.prepared import Prepared, Write, flush_pending
+from paht.prepared import Prepared, Write, driver_executemany, flush_pending
 from paht.reports.hooks import NEW_REPORT_AREAS
 from paht.stats.definitions import ALL_KEY, NONE_KEY, period_starts
 from paht.stats.increments import ClockFact, Deltas, EventFact, total, walk
@@ -267,7 +267,7 @@ def _add(session: Session, table: str, added: tuple[str, ...], rows: list[tuple[
             session.execute(_postgres_upsert(table, columns, added), arrays)
         else:  # SQLite stores a Date as its ISO text (what SQLAlchemy's Date type writes and reads back)
             dated = [(*row[:_DAY], row[_DAY].isoformat(), *row[_DAY + 1 :]) for row in chunk]
-            session.connection().exec_driver_sql(_sqlite_upsert(table, columns, added), dated)
+            driver_executemany(session, _sqlite_upsert(table, columns, added), dated)
 
 
 def write(session: Session, rows: Rows, *, whole_rows: bool = False) -> None:
