@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paht.models import IdempotencyKey, Report
-from paht.prepared import Prepared, Write
+from paht.prepared import Prepared, Write, insert_object
 
 _KEYS = IdempotencyKey.__table__
 _INSERT = Write(insert(_KEYS))
@@ -99,3 +99,27 @@ def test_an_insert_returning_gives_its_row_and_the_driver_errors_are_sqlalchemys
         assert returning.rows(session, **values) == [("back", AT)]  # the aware datetime, read back
     with pytest.raises(IntegrityError), db.write() as session:
         returning.rows(session, **values)
+
+
+def test_an_object_inserted_plainly_is_persistent_loads_nothing_and_updates_by_its_version(db):
+    seen: list[str] = []
+    with db.write() as session:
+        report = Report(
+            code="PA-PLAIN001", state="received", channel="app", description="Đèn hỏng", created_at=AT, updated_at=AT
+        )
+        insert_object(session, report, Write(insert(Report.__table__)))
+        assert report in session and report not in session.new  # persistent: no second INSERT at the flush
+        event.listen(session.connection(), "before_cursor_execute", lambda *args: seen.append(args[2]))
+        assert (report.version, report.urgent, report.public_title, report.closed_at) == (1, False, None, None)
+        assert seen == []  # every column was set: nothing is loaded back
+        report.state = "processing"
+        session.flush()
+        assert [s.split()[0] for s in seen] == ["UPDATE"] and report.version == 2
+    with db.read() as session:
+        stored = session.get(Report, report.id)
+        assert (stored.state, stored.version, stored.description, stored.created_at) == (
+            "processing",
+            2,
+            "Đèn hỏng",
+            AT,
+        )

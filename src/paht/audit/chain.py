@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from paht.models import Event
-from paht.prepared import Prepared
+from paht.prepared import Prepared, Write, flush_pending, insert_object
 
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key for "append to the event chain" ("paht" in ASCII).
@@ -133,6 +133,10 @@ def _chain_new_events(session: Session, _flush_context: object, _instances: obje
     if not fresh:
         return
     tip_hash, ids = _tip_and_ids(session, len(fresh))
+    _link(fresh, tip_hash, ids)
+
+
+def _link(fresh: list[Event], tip_hash: str | None, ids: list[int]) -> None:
     prev_hash = tip_hash or GENESIS
     for new_event, new_id in zip(fresh, ids, strict=True):
         new_event.id = new_id
@@ -143,6 +147,17 @@ def _chain_new_events(session: Session, _flush_context: object, _instances: obje
 
 
 event.listen(Session, "before_flush", _chain_new_events)
+
+_INSERT_EVENT = Write(insert(_EVENTS))
+
+
+def append(session: Session, new_event: Event) -> None:
+    """Write one new event at the chain's end with a plain INSERT, not through the unit of work (every
+    submission writes one: paht.prepared.insert_object). Pending events are flushed, and so chained, first."""
+    flush_pending(session)
+    tip_hash, ids = _tip_and_ids(session, 1)
+    _link([new_event], tip_hash, ids)
+    insert_object(session, new_event, _INSERT_EVENT)
 
 
 # -- verifying ----------------------------------------------------------------------------------

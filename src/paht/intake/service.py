@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from paht.abuse.entries import match as abuse_match
 from paht.abuse.submissions import Submitter
 from paht.abuse.submissions import limit as abuse_limits
+from paht.audit.chain import append as append_event
 from paht.auth.actor import Actor
 from paht.auth.roles import Role
 from paht.categories.terms import category_terms
@@ -21,7 +22,7 @@ from paht.errors import Invalid, NotPermitted
 from paht.intake.schemas import ReportCreate
 from paht.jobs.queue import enqueue
 from paht.models import Event, Report, User
-from paht.prepared import Prepared
+from paht.prepared import Prepared, Write, insert_object
 from paht.privacy.consent import record_consent
 from paht.reports.codes import new_code, new_secret
 from paht.reports.hooks import after_change
@@ -112,8 +113,7 @@ def submit_report(
         created_at=now,
         updated_at=now,
     )
-    session.add(report)
-    session.flush()
+    insert_object(session, report, _INSERT_REPORT)
     record_consent(session, report, actor=actor, notice_version=settings.notice_version, now=now)
     start_clock_for_state(session, report, assignment=None, now=now, settings=settings)
     enqueue(session, "notify_reporter", {"report_id": str(report.id), "event": "received"})
@@ -138,11 +138,11 @@ def submit_report(
     after_change(session, report, event)
     if submitter is not None:
         abuse_limits(session, submitter, settings)
-    session.add(event)
-    session.flush()
+    append_event(session, event)
     return report, token
 
 
+_INSERT_REPORT = Write(insert(Report.__table__))
 # Built once, on the table (no ORM loading for one scalar): every submission asks.
 _CODE_TAKEN = Prepared(select(Report.__table__.c.id).where(Report.__table__.c.code == bindparam("code")))
 
