@@ -171,9 +171,10 @@ class Write:
     def __init__(self, statement: UpdateBase) -> None:
         # `inline`: no RETURNING of the new row's key, which PostgreSQL's dialect adds to a one-row INSERT.
         self.statement = statement.inline() if isinstance(statement, Insert) else statement
-        self._compiled: dict[tuple[str, frozenset[str]], tuple[str, list[str] | None, dict[str, Any]]] = {}
+        self._compiled: dict[tuple[str, frozenset[str]], tuple[str, list[_Bind], bool]] = {}
 
-    def _for(self, dialect: Dialect, keys: frozenset[str]) -> tuple[str, list[str] | None, dict[str, Any]]:
+    def _for(self, dialect: Dialect, keys: frozenset[str]) -> tuple[str, list[_Bind], bool]:
+        """The SQL, its parameters in the order the driver takes them, and whether that is by position."""
         found = self._compiled.get((dialect.name, keys))
         if found is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=sorted(keys))
@@ -182,11 +183,12 @@ class Write:
             if missing := set(compiled.binds) - keys - {n for n, b in compiled.binds.items() if not b.required}:
                 raise ValueError(f"parameters {sorted(missing)} not given")
             binds = {
-                name: (bind.effective_value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+                name: (name, bind.effective_value, bind.type.dialect_impl(dialect).bind_processor(dialect))
                 for name, bind in compiled.binds.items()
             }
-            names = list(compiled.positiontup or ()) if dialect.positional else None
-            found = self._compiled[(dialect.name, keys)] = (compiled.string, names, binds)
+            names = compiled.positiontup if dialect.positional else list(binds)
+            found = (compiled.string, [binds[name] for name in names or ()], dialect.positional)
+            self._compiled[(dialect.name, keys)] = found
         return found
 
     def run(self, session: Session, params: dict[str, Any] | list[dict[str, Any]]) -> int:
@@ -195,8 +197,8 @@ class Write:
         dialect = connection.dialect
         many = isinstance(params, list)
         rows = params if many else [params]
-        sql, names, binds = self._for(dialect, frozenset(rows[0]))
-        arguments = [_arguments(row, names, binds) for row in rows]
+        sql, order, positional = self._for(dialect, frozenset(rows[0]))
+        arguments = [_arguments(row, order, positional) for row in rows]
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             if many:
@@ -252,9 +254,12 @@ def flush_pending(session: Session) -> None:
         session.flush()
 
 
-def _arguments(row: dict[str, Any], names: list[str] | None, binds: dict[str, Any]) -> Any:
-    values = {}
-    for name, (default, processor) in binds.items():
-        value = row.get(name, default)
-        values[name] = processor(value) if processor is not None else value
-    return [values[name] for name in names] if names is not None else values
+_Bind = tuple[str, Any, Callable[[Any], Any] | None]  # a parameter's name, default value and bind processor
+
+
+def _arguments(row: dict[str, Any], order: list[_Bind], positional: bool) -> Any:
+    values = [
+        row.get(name, default) if processor is None else processor(row.get(name, default))
+        for name, default, processor in order
+    ]
+    return values if positional else {name: value for (name, _, _), value in zip(order, values, strict=True)}

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import UserDefinedType
 
 from paht.clock import utc_now
 from paht.db import Database
@@ -115,6 +116,16 @@ def _held(scope: Any, key: Any, locked_until: Any) -> ColumnElement[bool]:
     return (columns.scope == scope) & (columns.key == key) & columns.response_status.is_(None) & held
 
 
+class _JSONText(UserDefinedType[str]):
+    """JSON already encoded, bound as it is: the column's own type would encode a dict, and the API hands over its
+    answer's bytes. No cast is written (PostgreSQL reads the untyped text as the column's json; SQLite stores it)."""
+
+    cache_ok = True
+
+    def get_col_spec(self) -> str:
+        return "JSON"
+
+
 # Built once, on the table rather than the ORM entity (whose bulk insert/update path rebuilt each statement's
 # cache key on every execution), and run on the driver's cursor (paht.prepared.Write): every submission claims
 # and completes a key.
@@ -122,17 +133,23 @@ _CLAIM = Write(insert(_KEYS))
 _COMPLETE = Write(
     update(_KEYS)
     .where(_held(bindparam("p_scope"), bindparam("p_key"), bindparam("p_locked_until")))
-    .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"), locked_until=None)
+    .values(
+        response_status=bindparam("p_status"),
+        response_body=type_coerce(bindparam("p_body"), _JSONText()),
+        locked_until=None,
+    )
 )
 
 
-def complete(session: Session, claim_: Claim, *, status: int, body: dict) -> None:
-    """Store the response in the caller's transaction (the one that created the report).
+def complete(session: Session, claim_: Claim, *, status: int, body: dict | bytes) -> None:
+    """Store the response in the caller's transaction (the one that created the report). `body`: a JSON
+    object, or one already encoded (UTF-8), stored as it is rather than decoded and encoded again.
 
     Raises Conflict when the claim was taken over meanwhile: the caller's transaction must then roll back.
     """
     params = {"p_scope": claim_.scope, "p_key": claim_.key, "p_locked_until": claim_.locked_until}
-    if _COMPLETE.run(session, params | {"p_status": status, "p_body": body}) != 1:
+    text = body.decode() if isinstance(body, bytes) else json.dumps(body)
+    if _COMPLETE.run(session, params | {"p_status": status, "p_body": text}) != 1:
         raise Conflict(
             "Idempotency-Key đã được một yêu cầu gửi lại khác tiếp nhận; hãy thử lại (the claim was taken over)."
         )

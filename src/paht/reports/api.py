@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -142,7 +141,7 @@ def _submit(
             out = report_out(session, report, with_contact=actor.sees_contacts, lang=lang)
             created = schemas.ReportCreated.model_construct(**dict(out), reporter_token=token)  # validated parts
             response = document(created, status_code=201)
-            idempotency.complete(session, claim, status=201, body=json.loads(response.body))
+            idempotency.complete(session, claim, status=201, body=bytes(response.body))
             answers.append(response)
 
         submit_report(session, body, actor=actor, settings=settings, submitter=submitter, answer=answer)
