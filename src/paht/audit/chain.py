@@ -5,8 +5,9 @@ GENESIS. Editing a row breaks its own hash; deleting a row breaks the `prev_hash
 (Removing the newest rows leaves a shorter valid chain: compare `checked` with a count kept elsewhere,
 e.g. the backup manifest, to notice that.)
 
-Every Event goes through `_chain_new_events`, a `before_flush` hook on every Session, so no caller can
-forget it. It gives new events their ids itself so that chain order is id order:
+Every Event added to a Session goes through `_chain_new_events`, a `before_flush` hook on every Session, so no
+caller can forget it; `append` writes one event without the unit of work (a submission's) and links it the same
+way. Both give new events their ids themselves so that chain order is id order:
 - SQLite: writers hold the database lock from BEGIN IMMEDIATE, so reading the tip is already safe.
 - PostgreSQL: a transaction-level advisory lock serialises event writers from their first event flush
   to commit. The cost: transactions that write events (every workflow step, every audited read)
