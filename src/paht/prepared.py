@@ -20,7 +20,8 @@ the statement, or a parameter left out, would silently repeat the first request'
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Insert, Integer, Select, bindparam
@@ -89,16 +90,16 @@ class Prepared:
         for name, processor in compiled.binds.items():
             values[name] = processor(values[name])
         arguments = [values[name] for name in compiled.names] if compiled.names is not None else values
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _driver_cursor(connection, compiled.sql, params) as cursor:
             cursor.execute(compiled.sql, arguments)
             fetched = cursor.fetchall()
             conversions = compiled.processors(cursor.description)
-        except compiled.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(error, compiled.sql, params, compiled.dialect) from error
-        finally:
-            cursor.close()
         return _converted(fetched, conversions, compiled.row._make)
+
+    def rows_flushed(self, session: Session, **params: Any) -> list[Any]:
+        """`rows` as `Session.execute` would run it: the session's pending objects are written first."""
+        flush_pending(session)
+        return self.rows(session, **params)
 
 
 def _converted(fetched: list[Any], conversions: list[tuple[int, Callable[[Any], Any]]], make: Any) -> list[Any]:
@@ -199,17 +200,12 @@ class Write:
         rows = params if many else [params]
         sql, order, positional = self._for(dialect, frozenset(rows[0]))
         arguments = [_arguments(row, order, positional) for row in rows]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _driver_cursor(connection, sql, params) as cursor:
             if many:
                 cursor.executemany(sql, arguments)
             else:
                 cursor.execute(sql, arguments[0])
             return int(cursor.rowcount)
-        except dialect.loaded_dbapi.Error as error:
-            raise _wrapped(error, sql, params, dialect) from error
-        finally:
-            cursor.close()
 
 
 def insert_object(session: Session, obj: Any, write: Write) -> None:
@@ -233,18 +229,22 @@ def driver_executemany(session: Session, sql: str, rows: list[tuple[Any, ...]]) 
     """`Connection.exec_driver_sql(sql, rows)` (SQL and values in the driver's own terms, no autoflush) without
     the execution context around it: the statistics' two upserts per submission and workflow step."""
     connection = session.connection()
+    with _driver_cursor(connection, sql, rows) as cursor:
+        cursor.executemany(sql, rows)
+
+
+@contextmanager
+def _driver_cursor(connection: Connection, sql: str, params: Any) -> Iterator[Any]:
+    """A cursor of the connection's driver; its errors raised as the SQLAlchemy exceptions `Connection.execute`
+    would have raised (IntegrityError, OperationalError…)."""
+    dialect = connection.dialect
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, rows)
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise _wrapped(error, sql, rows, connection.dialect) from error
+        yield cursor
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
     finally:
         cursor.close()
-
-
-def _wrapped(error: Exception, sql: str, params: Any, dialect: Dialect) -> BaseException:
-    """The driver's error as the SQLAlchemy exception `Connection.execute` would have raised."""
-    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def flush_pending(session: Session) -> None:

@@ -19,7 +19,7 @@ from paht.clock import utc_now
 from paht.contact import normalise_email, normalise_phone
 from paht.errors import Conflict, Invalid, NotFound, NotPermitted
 from paht.models import AbuseEntry
-from paht.prepared import Prepared, flush_pending
+from paht.prepared import Prepared
 
 MANAGERS = frozenset({Role.admin, Role.ioc_operator})
 
@@ -108,8 +108,7 @@ def match(
     if not wanted:
         return None
     params = {f"{part}{n}": value for n, pair in enumerate(wanted) for part, value in zip("kv", pair, strict=True)}
-    flush_pending(session)  # as Session.execute would: an entry added in this transaction counts
-    found = _matching(len(wanted)).rows(session, **params)
+    found = _matching(len(wanted)).rows_flushed(session, **params)  # an entry added in this transaction counts
     return session.get(AbuseEntry, found[0].id) if found else None
 
 

@@ -27,7 +27,7 @@ from paht.clock import utc_now
 from paht.errors import RateLimited
 from paht.models import RateLimit
 from paht.models.base import UTCDateTime
-from paht.prepared import Prepared, flush_pending
+from paht.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,7 @@ def hit(
     if restart_at is not None:
         params["p_restart_at"] = restart_at
     statement = _hit_statement(session.get_bind().dialect.name, idle_expiry, restart_at is not None)
-    flush_pending(session)  # as Session.execute would
-    hits, window_start, last_hit_at = statement.rows(session, **params)[0]
+    hits, window_start, last_hit_at = statement.rows_flushed(session, **params)[0]
     return Counter(hits, window_start, last_hit_at)
 
 

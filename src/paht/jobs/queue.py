@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from paht.clock import utc_now
 from paht.enums import JobStatus
 from paht.models import Job
-from paht.prepared import Prepared, flush_pending
+from paht.prepared import Prepared
 
 _JOBS = Job.__table__
 _COLUMNS = ("kind", "payload", "status", "dedupe_key", "attempts", "run_after", "created_at")
@@ -38,5 +38,4 @@ def enqueue(
     now = utc_now()
     values = {"kind": kind, "payload": payload, "status": JobStatus.pending, "dedupe_key": dedupe_key, "attempts": 0}
     values |= {"run_after": run_after or now, "created_at": now}
-    flush_pending(session)
-    return int(_INSERT_JOB.rows(session, **values)[0].id)
+    return int(_INSERT_JOB.rows_flushed(session, **values)[0].id)

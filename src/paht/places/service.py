@@ -15,7 +15,7 @@ from paht.enums import EventKind
 from paht.errors import Invalid
 from paht.models import Area, Event, Organization, Report, ReportPlace
 from paht.places import geometry
-from paht.prepared import Prepared, Write, flush_pending
+from paht.prepared import Prepared, Write
 from paht.reports.hooks import NEW_REPORT_AREAS
 from paht.text import clean
 
@@ -115,8 +115,7 @@ _INSERT_PLACE = Write(insert(ReportPlace.__table__))
 
 def area_id_for_point(session: Session, lat: float, lon: float) -> int | None:
     """The id of the area whose polygon holds the point; when polygons overlap, the smallest box wins."""
-    flush_pending(session)  # as Session.execute would: areas imported in this transaction count
-    boxes = _BOXES_HOLDING.rows(session, lat=lat, lon=lon)
+    boxes = _BOXES_HOLDING.rows_flushed(session, lat=lat, lon=lon)  # areas imported in this transaction count
     hits = [area for area in boxes if geometry.contains(area.geometry, lon, lat)]
     smallest = min(hits, key=lambda a: (a.max_lon - a.min_lon) * (a.max_lat - a.min_lat), default=None)
     return smallest.id if smallest is not None else None

@@ -23,7 +23,7 @@ from paht.config import get_settings
 from paht.enums import EventKind
 from paht.models import Assignment, Event, Report, SlaClock, StatsReportDims
 from paht.models.stats import COUNTERS, KEY_COLUMNS
-from paht.prepared import Prepared, Write, driver_executemany, flush_pending
+from paht.prepared import Prepared, Write, driver_executemany
 from paht.reports.hooks import NEW_REPORT_AREAS
 from paht.stats.definitions import ALL_KEY, NONE_KEY, period_starts
 from paht.stats.increments import ClockFact, Deltas, EventFact, total, walk
@@ -101,8 +101,7 @@ def area_key(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
     if not places_installed(session):
         return {}
     if len(report_ids) == 1:  # the hook's case (a workflow step): after the flush, the row is the truth
-        flush_pending(session)
-        places = _place_of_one(ReportPlace).rows(session, id=report_ids[0])
+        places = _place_of_one(ReportPlace).rows_flushed(session, id=report_ids[0])
         return {places[0].report_id: places[0].area_id} if places else {}
     rows = session.execute(
         select(ReportPlace.report_id, ReportPlace.area_id).where(ReportPlace.report_id.in_(report_ids))
