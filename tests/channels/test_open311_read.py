@@ -3,14 +3,14 @@ one request, updates — the JSON checked against the official GeoReport v2 sche
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from paht.channels.open311 import queries as open311_queries
 from paht.clock import set_now, utc_now
-from paht.models import Category
+from paht.models import Category, Report
 from tests.channels.open311 import BASE, errors_of, post, validate, xml
 from tests.channels.test_open311_post import created_id
 from tests.factories import idem
@@ -286,3 +286,27 @@ def test_a_duplicate_names_the_report_it_duplicates(client, db, personas, fmt):
     assert item["status"] == "closed" and item["status_notes"] == f"Trùng với phản ánh {original['code']}"
     [listed] = [i for i in items(get(client, "requests", fmt, status="closed")) if i["service_request_id"] == code]
     assert listed == {name: item[name] for name in listed}  # the one request also has the extensions
+
+
+def test_times_are_utc_seconds_truncated_as_stored(client, db):
+    """The database writes a request's times as text (paht.sqltext): the same text as the report's time
+    formatted in Python, a second's fraction cut (never rounded up), whatever zone it was written in."""
+    code = new_request(client)
+    created = datetime(2026, 3, 1, 17, 0, 59, 999_999, tzinfo=timezone(timedelta(hours=7)))
+    with db.write() as session:
+        session.execute(
+            update(Report).where(Report.code == code).values(created_at=created, updated_at=created + timedelta(days=1))
+        )
+        session.commit()
+    [item] = get(client, f"requests/{code}", "json").json()
+    assert item["requested_datetime"] == "2026-03-01T10:00:59Z"
+    assert item["updated_datetime"] == "2026-03-02T10:00:59Z"
+    if db.sqlite:  # text some other writer stored: no fraction, or an offset of its own
+        for stored, shown in [
+            ("2026-03-01 10:00:59", "2026-03-01T10:00:59Z"),
+            ("2026-03-01T17:00:59.5+07:00", "2026-03-01T10:00:59Z"),
+        ]:
+            with db.write() as session:
+                session.connection().exec_driver_sql("UPDATE reports SET created_at = ? WHERE code = ?", (stored, code))
+                session.commit()
+            assert get(client, f"requests/{code}", "json").json()[0]["requested_datetime"] == shown

@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from paht.channels.open311 import queries, service
 from paht.channels.open311.keys import authenticate
 from paht.channels.open311.mapping import definition_of, request_of, service_of
-from paht.channels.open311.render import FORMATS, document, errors, w3c
+from paht.channels.open311.render import FORMATS, document, errors
 from paht.channels.open311.updates import updates
 from paht.clock import utc_now
 from paht.config import Settings
 from paht.deps import AppSettings, ReadSession, WriteSession
 from paht.models import Category, Organization
+from paht.sqltext import w3c
 
 # Every resource answers in the format its extension names; errors are the spec's error document.
 _ERROR_FIELDS = {"code": {"type": ["integer", "string"]}, "description": {"type": "string"}}

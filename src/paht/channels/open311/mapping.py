@@ -8,10 +8,8 @@ versions and the public (rounded) coordinates — never the reporter's personal 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
-from paht.channels.open311.render import w3c
 from paht.config import Settings
 from paht.models import Category, Organization
 from paht.text import fold
@@ -96,9 +94,8 @@ def definition_of(category: Category) -> dict[str, Any]:
 
 
 class ShownReport(Protocol):
-    """What a service request is made of: a row of `queries.REQUEST_COLUMNS`."""
+    """What a service request is made of: a row of `queries.REQUEST_COLUMNS` (its times as W3C text)."""
 
-    id: Any
     code: str
     state: str
     category_id: int | None
@@ -109,11 +106,11 @@ class ShownReport(Protocol):
     close_reason: str | None
     lat: float | None
     lon: float | None
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-    photo_id: Any  # the first servable photo of a published report
-    resolve_due_at: datetime | None  # the current assignment's handling deadline
+    created_w3c: str
+    updated_w3c: str
+    closed_w3c: str | None
+    photo_id: str | None  # the first servable photo of a published report
+    resolve_due_w3c: str | None  # the current assignment's handling deadline
     original_code: str | None  # the report a duplicate duplicates
 
 
@@ -133,7 +130,7 @@ def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extens
     published = report.state == ReportState.published
     decimals = settings.public_location_decimals
     photo = f"/api/v1/public/attachments/{report.photo_id}" if published and report.photo_id else None
-    closed_at = report.closed_at if report.state in CLOSED else None
+    closed = report.closed_w3c if report.state in CLOSED else None
     data: dict[str, Any] = {
         "service_request_id": report.code,
         "status": status_of(report),
@@ -142,9 +139,9 @@ def request_of(report: ShownReport, look: Lookups, settings: Settings, *, extens
         "description": (report.public_description or "")[:4000] or None if published else None,
         "agency_responsible": org.name if org else None,
         "service_notice": None,
-        "requested_datetime": w3c(report.created_at),
-        "updated_datetime": w3c(closed_at or report.updated_at),
-        "expected_datetime": w3c(report.resolve_due_at) if report.state not in CLOSED else None,
+        "requested_datetime": report.created_w3c,
+        "updated_datetime": closed or report.updated_w3c,
+        "expected_datetime": report.resolve_due_w3c if report.state not in CLOSED else None,
         "address": None,
         "address_id": None,
         "zipcode": None,

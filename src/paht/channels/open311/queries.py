@@ -15,6 +15,7 @@ from paht.enums import SERVABLE_SCANS
 from paht.models import Assignment, Attachment, Category, Organization, Report
 from paht.prepared import Prepared, Shapes
 from paht.reports.codes import normalise_code
+from paht.sqltext import UuidText, W3CText
 from paht.workflow.states import ReportState
 
 WINDOW = timedelta(days=90)
@@ -60,13 +61,14 @@ def _by_id(session: Session, columns: tuple[Any, ...], ids: set[int]) -> dict[in
     return {row.id: row for row in rows}
 
 
-# The first servable photo of a published report (spelled out, not IN (…): see paht.publishing.queries).
-# Its constants are named parameters (`CONSTANTS`), as `_LISTS` requires of every value in a kept statement.
+# The first servable photo of a published report, as text (paht.sqltext); spelled out, not IN (…): see
+# paht.publishing.queries. Its constants are named parameters (`CONSTANTS`), as `_LISTS` requires of every
+# value in a kept statement.
 CONSTANTS: dict[str, Any] = {"published": ReportState.published.value} | {
     f"servable_{i}": scan for i, scan in enumerate(SERVABLE_SCANS)
 }
 _FIRST_PHOTO = (
-    select(Attachment.id)
+    select(UuidText(Attachment.id))
     .where(
         Attachment.report_id == Report.id,
         or_(*(Attachment.scan_status == bindparam(f"servable_{i}", scan) for i, scan in enumerate(SERVABLE_SCANS))),
@@ -80,12 +82,14 @@ _FIRST_PHOTO = (
 )
 _ORIGINAL = aliased(Report)
 
+
 # What a service request shows (mapping.request_of), joined in one statement: a page is up to 1,000 reports
 # (the spec's default), and at 1 M reports the 90-day window fills it. Whole ORM objects plus three lookups
-# by 1,000-id IN lists (photos, deadlines, originals) cost 81 ms a page; this costs ~35 (issue 7, W9).
+# by 1,000-id IN lists (photos, deadlines, originals) cost 81 ms a page; this costs ~35 (issue 7, W9). Its
+# times and photo come as the text the document shows (paht.sqltext), and the report's id, which no document
+# shows, not at all.
 REQUEST_COLUMNS = (
     select(
-        Report.id,
         Report.code,
         Report.state,
         Report.category_id,
@@ -96,14 +100,14 @@ REQUEST_COLUMNS = (
         Report.close_reason,
         Report.lat,
         Report.lon,
-        Report.created_at,
-        Report.updated_at,
-        Report.closed_at,
+        W3CText(Report.created_at).label("created_w3c"),
+        W3CText(Report.updated_at).label("updated_w3c"),
+        W3CText(Report.closed_at).label("closed_w3c"),
         case((Report.state == bindparam("published", ReportState.published.value), _FIRST_PHOTO), else_=None).label(
             "photo_id"
         ),
         # Expected fulfilment: the handling deadline of the current assignment, once the body has one.
-        Assignment.resolve_due_at,
+        W3CText(Assignment.resolve_due_at).label("resolve_due_w3c"),
         _ORIGINAL.code.label("original_code"),
     )
     .select_from(Report)

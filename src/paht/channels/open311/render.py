@@ -7,7 +7,6 @@ One element tree shape for both: `document(root, item_tag, items)` for the list 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -17,12 +16,6 @@ from fastapi.responses import Response
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 # Inside these containers every child is one repeated element (XML) and the JSON value is an array.
 LISTS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
-
-
-def w3c(value: datetime | None) -> str | None:
-    """W3C datetime in UTC with Z: what the spec asks and what the strictest validators accept."""
-    # isoformat, cut at the seconds: a third cheaper than strftime, three times per request in a 1,000-item list.
-    return value.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z" if value is not None else None
 
 
 def _text(value: Any) -> str:

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from paht.channels.open311.mapping import CLOSED, EXTENDED
 from paht.channels.open311.queries import WINDOW, window
-from paht.channels.open311.render import w3c
 from paht.config import Settings
 from paht.enums import EventKind
 from paht.models import Event, Report
+from paht.sqltext import w3c
 from paht.workflow.states import ReportState, label
 
 LIMIT = 1000
