@@ -305,6 +305,7 @@ def test_times_are_utc_seconds_truncated_as_stored(client, db):
         for stored, shown in [
             ("2026-03-01 10:00:59", "2026-03-01T10:00:59Z"),
             ("2026-03-01T17:00:59.5+07:00", "2026-03-01T10:00:59Z"),
+            ("2026-03-01 17:00:59.1+0700", "2026-03-01T10:00:59Z"),  # 26 characters, as the stored form
         ]:
             with db.write() as session:
                 session.connection().exec_driver_sql("UPDATE reports SET created_at = ? WHERE code = ?", (stored, code))

@@ -82,7 +82,6 @@ _FIRST_PHOTO = (
 )
 _ORIGINAL = aliased(Report)
 
-
 # What a service request shows (mapping.request_of), joined in one statement: a page is up to 1,000 reports
 # (the spec's default), and at 1 M reports the 90-day window fills it. Whole ORM objects plus three lookups
 # by 1,000-id IN lists (photos, deadlines, originals) cost 81 ms a page; this costs ~35 (issue 7, W9). Its
