@@ -18,14 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 import paht.audit.chain  # noqa: F401  (registers the event hash chain on every Session, issue 8 item 7)
 from paht.config import get_settings
 from paht.walsync import WalFlusher
+from paht.writerqueue import WriterSession, WriterTurns, queue_writers
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Read the file through one memory map shared by every connection, not a copy per connection's page cache
@@ -65,26 +64,7 @@ POOL_OVERFLOW = 10  # bursts beyond the pool (the in-process worker, a second ev
 # commit empties the page cache of every other connection to the file: with a connection per writer thread,
 # each transaction began on a cold cache and read its b-tree pages again (by pread past the 2 GB memory map,
 # issue 7). The one connection keeps its cache between writers; a writer waits for it as it waited for
-# the write lock, and hands it on before waiting for its commit's flush (WriterSession).
-def _writer_queue_timeout() -> OperationalError:
-    return OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (writer queue timeout)"))
-
-
-class WriterTurns(QueuePool):
-    """The pool of a file's one writer connection: a writer that waits for it longer than SQLite's busy
-    timeout fails as a busy database does (OperationalError), not with the pool's own TimeoutError."""
-
-    # Its log lines go where QueuePool's go: under "sqlalchemy", which SQLAlchemy keeps at WARNING unless asked
-    # (named after this module, "Pool disposed" and every checkout would reach the server's INFO log).
-    _sqla_logger_namespace = "sqlalchemy.pool.impl.QueuePool"
-
-    def _do_get(self) -> ConnectionPoolEntry:
-        try:
-            return super()._do_get()
-        except PoolTimeout as waited:
-            raise _writer_queue_timeout() from waited
-
-
+# the write lock, and hands it on before waiting for its commit's flush (paht.writerqueue).
 def _one_writer_connection() -> dict[str, object]:
     return {"poolclass": WriterTurns, "pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
 
@@ -102,7 +82,7 @@ def build_engine(url: str, *, immediate: bool = True, pool_size: int = DEFAULT_P
         engine = _sqlite_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     if immediate:
         flusher = _flusher(url)
-        _queue_writers(engine, _writer_lock(url), flusher)
+        queue_writers(engine, _writer_lock(url), flusher, SQLITE_BUSY_TIMEOUT_MS / 1000)
         if flusher is not None:
             _GROUP_COMMIT_ENGINES.add(engine)
 
@@ -152,66 +132,6 @@ def commits_grouped(engine: Engine) -> bool:
     return engine in _GROUP_COMMIT_ENGINES
 
 
-def _queue_writers(engine: Engine, lock: threading.Lock, flusher: WalFlusher | None) -> None:
-    """Writers of one SQLite file in this process queue on a mutex, then take the write lock (BEGIN IMMEDIATE).
-
-    SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps 1, 2, 5, 10 … up
-    to 100 ms between tries, so a freed lock sat unused while every waiter slept: concurrent workflow
-    steps ran at 16 a second with the CPU mostly idle. A mutex hands the lock on the moment the writer
-    before commits. The transaction is ended on the SQLite connection itself before the mutex is
-    released (SQLAlchemy's own COMMIT or ROLLBACK that follows finds nothing to do), so the next writer
-    never meets a still-held lock. Other processes (a separate worker, the CLI) still meet the busy handler.
-    With a `flusher`, a commit then waits for its flush outside the lock (group commit, `paht.walsync`).
-    """
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise _writer_queue_timeout()
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            lock.release()
-            raise
-        connection.info[_HOLDS_LOCK] = True
-
-    def _end(connection, finish) -> bool:  # type: ignore[no-untyped-def]
-        if not connection.info.pop(_HOLDS_LOCK, False):
-            return False
-        try:
-            finish(connection.connection.dbapi_connection)
-        finally:
-            lock.release()
-        return True
-
-    def _commit(connection) -> None:  # type: ignore[no-untyped-def]
-        if _end(connection, lambda dbapi: dbapi.commit()) and flusher is not None:
-            ticket = flusher.commit_made()
-            deferred = getattr(_DEFERRED_FLUSHES, "waits", None)
-            if deferred is None:
-                flusher.wait_for(ticket)
-            else:
-                deferred.append((flusher, ticket))
-
-    event.listen(engine, "commit", _commit)
-    event.listen(engine, "rollback", lambda connection: _end(connection, lambda dbapi: dbapi.rollback()))
-
-    # A connection that reaches the pool without its transaction ended through SQLAlchemy (a session left
-    # to the garbage collector, a connection invalidated by an error) is rolled back by the pool: the
-    # mutex goes with it, or every later writer would wait for it in vain.
-    def _released_by_pool(record) -> None:  # type: ignore[no-untyped-def]
-        if record.info.pop(_HOLDS_LOCK, False):
-            lock.release()
-
-    @event.listens_for(engine, "reset")
-    def _on_reset(_dbapi_connection, record, _reset_state):  # type: ignore[no-untyped-def]
-        _released_by_pool(record)
-
-    @event.listens_for(engine, "invalidate")
-    def _on_invalidate(_dbapi_connection, record, _exception):  # type: ignore[no-untyped-def]
-        _released_by_pool(record)
-
-
 def build_loop_reader(url: str) -> Engine:
     """The connections for single-statement reads made on an event loop itself, one per loop, each kept
     by `Database.on_loop` (the overflow serves a second loop, a test's second client, without waiting).
@@ -253,28 +173,6 @@ def _sqlite_engine(url: str, **options: object) -> Engine:
         cursor.close()
 
     return engine
-
-
-_DEFERRED_FLUSHES = threading.local()
-
-
-class WriterSession(Session):
-    """A writer's session: `commit` returns once the transaction is durable, as any commit, but waits for
-    the WAL flush (paht.walsync) after the session has handed its connection back, so that the next writer
-    runs meanwhile on the one writer connection (WriterTurns)."""
-
-    def commit(self) -> None:
-        if getattr(_DEFERRED_FLUSHES, "waits", None) is not None:  # a commit inside a commit's hooks
-            super().commit()
-            return
-        waits: list[tuple[WalFlusher, int]] = []
-        _DEFERRED_FLUSHES.waits = waits
-        try:
-            super().commit()
-        finally:
-            _DEFERRED_FLUSHES.waits = None
-            for flusher, ticket in waits:
-                flusher.wait_for(ticket)
 
 
 class Database:

@@ -1,7 +1,7 @@
 """Group commit for SQLite: commits made durable together by one flush of the write-ahead log (issue 7).
 
 With `synchronous=FULL` every COMMIT flushes the WAL itself, while it holds SQLite's one write lock (and
-PAHT's writer queue, `paht.db._queue_writers`): each writer waited for its own flush before the next could
+PAHT's writer queue, `paht.writerqueue`): each writer waited for its own flush before the next could
 start. Here the writer connections run `synchronous=NORMAL` — a COMMIT writes its frames to the WAL
 without flushing — and each commit then waits, after handing the write lock on, until a `fdatasync` of the
 WAL file that began after its COMMIT has returned. The first waiter flushes; commits that arrive meanwhile
@@ -41,7 +41,7 @@ class WalFlusher:
     def commit_made(self) -> int:
         """Number the commit just made (call after COMMIT); `wait_for` that number waits until it is durable.
 
-        Split from the wait so that a writer can hand its connection on first (`paht.db.WriterSession`)."""
+        Split from the wait so that a writer can hand its connection on first (`paht.writerqueue.WriterSession`)."""
         with self._changed:
             self._committed += 1
             return self._committed

@@ -120,7 +120,7 @@ def test_a_failed_flush_fails_the_commit_and_the_next_commit_flushes_again(datab
 
 
 def test_the_next_writer_commits_while_a_commit_waits_for_its_flush(database, tmp_path, monkeypatch) -> None:
-    """A writer hands the one writer connection on before it waits for its flush (paht.db.WriterSession):
+    """A writer hands the one writer connection on before it waits for its flush (paht.writerqueue.WriterSession):
     the first flush here goes on only once a second writer, started after it began, has committed."""
     flush_began = threading.Event()
     real = os.fdatasync

@@ -1,4 +1,4 @@
-"""SQLite writers of one process queue on a mutex before BEGIN IMMEDIATE (paht.db._queue_writers).
+"""SQLite writers of one process queue on a mutex before BEGIN IMMEDIATE (paht.writerqueue).
 
 The mutex must be handed on however a write transaction ends — commit, rollback, a failed statement, a
 session nobody closed — or every later writer would wait for it until the busy timeout.
