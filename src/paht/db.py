@@ -3,8 +3,9 @@
 SQLite is a real target: WAL, foreign keys on, and writers open their transaction with BEGIN IMMEDIATE
 so that two writers queue on the lock instead of failing half-way through. A commit returns once it is on
 disk: writers of a database file commit with synchronous=NORMAL and then wait for a shared flush of the
-WAL (group commit, `paht.walsync`); other connections keep synchronous=FULL. Readers use a second engine
-with plain deferred transactions, so that reads never take the write lock.
+WAL (group commit, `paht.walsync`), and writers waiting for one another share a transaction and its COMMIT
+(`paht.writerqueue`); other connections keep synchronous=FULL. Readers use a second engine with plain
+deferred transactions, so that reads never take the write lock.
 """
 
 from __future__ import annotations
