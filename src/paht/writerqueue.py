@@ -208,11 +208,9 @@ class _Turns:
 
     def abandoned(self, record: ConnectionPoolEntry) -> None:
         """A connection back in the pool without its writer's transaction ended (reset)."""
-        savepoint = record.info.pop(_TURN, None)
-        if savepoint is not None and record.dbapi_connection is None:
-            record.info[_TURN] = savepoint
+        if record.dbapi_connection is None:
             self.lost(record)
-        elif savepoint is not None:
+        elif (savepoint := record.info.pop(_TURN, None)) is not None:
             self._undo(record.dbapi_connection, savepoint)
 
     def lost(self, record: ConnectionPoolEntry) -> None:
@@ -233,11 +231,9 @@ class _Turns:
 
     def _undo(self, dbapi: Any, savepoint: bool) -> None:
         """One writer's work undone: its savepoint, or the transaction it began (nobody had joined it)."""
-        if self.open is None or not savepoint:
+        if self.open is None or not savepoint:  # nobody had joined it, so nobody waits for it
             self._end(lambda: dbapi.rollback())
-            if self.open is not None:
-                self.open, shared = None, self.open
-                shared.settle()
+            self.open = None
             return
         try:
             dbapi.execute(f"ROLLBACK TO {_SAVEPOINT}")
